@@ -1,0 +1,80 @@
+#include "nas/space/space.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nas/util/status.h"
+
+namespace nas {
+
+bool SearchSpace::IsValid(const Actions& actions) const {
+  if (static_cast<int>(actions.size()) != num_decisions()) return false;
+  for (int i = 0; i < num_decisions(); ++i)
+    if (actions[i] < 0 || actions[i] >= num_choices(i)) return false;
+  return true;
+}
+
+int64_t SearchSpace::size() const {
+  int64_t n = 1;
+  for (int i = 0; i < num_decisions(); ++i) n *= num_choices(i);
+  return n;
+}
+
+int64_t SearchSpace::Ordinal(const Actions& actions) const {
+  NAS_CHECK(static_cast<int>(actions.size()) == num_decisions());
+  int64_t ordinal = 0;
+  for (int i = 0; i < num_decisions(); ++i) ordinal = ordinal * num_choices(i) + actions[i];
+  return ordinal;
+}
+
+Actions SearchSpace::FromOrdinal(int64_t ordinal) const {
+  NAS_CHECK(ordinal >= 0 && ordinal < size());
+  Actions actions(num_decisions());
+  for (int i = num_decisions() - 1; i >= 0; --i) {
+    actions[i] = static_cast<int>(ordinal % num_choices(i));
+    ordinal /= num_choices(i);
+  }
+  return actions;
+}
+
+std::vector<Actions> SearchSpace::Neighbours(const Actions& actions) const {
+  std::vector<Actions> out;
+  for (int i = 0; i < num_decisions(); ++i) {
+    for (int c = 0; c < num_choices(i); ++c) {
+      if (c == actions[i]) continue;
+      Actions n = actions;
+      n[i] = c;
+      if (IsValid(n)) out.push_back(std::move(n));
+    }
+  }
+  return out;
+}
+
+namespace {
+std::map<std::string, SpaceFactory>& SpaceMap() {
+  static auto* m = new std::map<std::string, SpaceFactory>();
+  return *m;
+}
+}  // namespace
+
+bool RegisterSpace(const std::string& name, SpaceFactory factory) {
+  NAS_CHECK(SpaceMap().emplace(name, std::move(factory)).second);
+  return true;
+}
+
+std::vector<std::string> RegisteredSpaces() {
+  std::vector<std::string> names;
+  for (const auto& [name, f] : SpaceMap()) names.push_back(name);
+  return names;
+}
+
+absl::StatusOr<std::unique_ptr<SearchSpace>> CreateSpace(const std::string& name) {
+  auto it = SpaceMap().find(name);
+  if (it == SpaceMap().end())
+    return absl::NotFoundError(absl::StrCat("unknown search space '", name,
+                                            "'; known spaces: ", absl::StrJoin(RegisteredSpaces(), ", ")));
+  return it->second();
+}
+
+}  // namespace nas
