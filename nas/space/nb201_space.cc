@@ -51,6 +51,17 @@ absl::StatusOr<Actions> Nb201Space::Parse(absl::string_view text) const {
   return actions;
 }
 
+Actions Nb201Space::Mutate(const Actions& parent, Rng& rng) const {
+  const int node = 1 + static_cast<int>(rng.UniformInt(3));          // nodes 1..3
+  const int first_edge = (node - 1) * node / 2;                       // edges of node n start at n(n-1)/2
+  const int edge = first_edge + static_cast<int>(rng.UniformInt(node));  // node n has n inputs
+  int op = static_cast<int>(rng.UniformInt(kNumOps - 1));
+  if (op >= parent[edge]) ++op;
+  Actions child = parent;
+  child[edge] = op;
+  return child;
+}
+
 std::string Nb201Space::CanonicalKey(const Actions& actions) const {
   NAS_CHECK(static_cast<int>(actions.size()) == kNumEdges);
   // node_expr[n] is "" for the zero tensor.

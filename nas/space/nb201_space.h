@@ -31,6 +31,10 @@ class Nb201Space : public SearchSpace {
   std::string ToString(const Actions& actions) const override;
   absl::StatusOr<Actions> Parse(absl::string_view text) const override;
 
+  // As the NB201 authors' mutate_arch_func (R_EA.py): a node uniformly, then one of its input edges uniformly,
+  // then a different operation uniformly (so edge 1<-0 is picked with probability 1/3).
+  Actions Mutate(const Actions& parent, Rng& rng) const override;
+
   // Functional canonical form: each node is the sorted sum of its non-zero inputs, where `none` and any
   // operation applied to a zero tensor are zero, and skip_connect is the identity. Two cells with equal keys
   // compute the same function of the input (up to weights).

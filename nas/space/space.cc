@@ -38,6 +38,18 @@ Actions SearchSpace::FromOrdinal(int64_t ordinal) const {
   return actions;
 }
 
+Actions SearchSpace::Mutate(const Actions& parent, Rng& rng) const {
+  for (;;) {
+    Actions child = parent;
+    const int d = static_cast<int>(rng.UniformInt(num_decisions()));
+    if (num_choices(d) < 2) continue;
+    int c = static_cast<int>(rng.UniformInt(num_choices(d) - 1));
+    if (c >= parent[d]) ++c;
+    child[d] = c;
+    if (IsValid(child)) return child;
+  }
+}
+
 std::vector<Actions> SearchSpace::Neighbours(const Actions& actions) const {
   std::vector<Actions> out;
   for (int i = 0; i < num_decisions(); ++i) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nas/util/rng.h"
 
 namespace nas {
 
@@ -41,6 +42,10 @@ class SearchSpace {
   int64_t size() const;
   int64_t Ordinal(const Actions& actions) const;
   Actions FromOrdinal(int64_t ordinal) const;
+
+  // A valid architecture differing from `parent` in one decision (the mutation of evolution). Default: a
+  // uniformly chosen decision set to a uniformly chosen other choice, redrawn until valid.
+  virtual Actions Mutate(const Actions& parent, Rng& rng) const;
 
   // Every valid architecture that differs from `actions` in exactly one decision, in ordinal order.
   std::vector<Actions> Neighbours(const Actions& actions) const;

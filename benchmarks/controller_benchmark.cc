@@ -1,0 +1,121 @@
+// Controller cost per REINFORCE episode: one Sample + one Update with a batch of 1, Zoph & Le settings (LSTM,
+// 35 hidden, 2 layers) on the NB201 space, one LibTorch thread. Reference: PyTorch-Python takes ~3.1 ms.
+//   bazel run -c opt //benchmarks:controller_benchmark
+#include <ATen/Parallel.h>
+#include <benchmark/benchmark.h>
+
+#include "nas/search/torch/lstm_policy.h"
+#include "nas/space/nb201_space.h"
+#include "nas/util/rng.h"
+
+namespace nas {
+namespace {
+
+proto::ReinforceParams ZophLeParams() {
+  proto::ReinforceParams p;
+  p.set_policy(proto::ReinforceParams::LSTM);
+  p.set_lstm_hidden(35);
+  p.set_lstm_layers(2);
+  p.set_init_range(0.08);
+  p.set_learning_rate(6e-4);
+  p.set_adam_beta1(0.9);
+  p.set_adam_beta2(0.999);
+  p.set_adam_eps(1e-8);
+  p.set_batch_size(1);
+  p.set_baseline_decay(0.95);
+  return p;
+}
+
+void BM_LstmEpisode(benchmark::State& state) {
+  at::set_num_threads(1);
+  Nb201Space space;
+  LstmPolicy policy(space, ZophLeParams(), 1);
+  Rng rng(2);
+  double baseline = 0.0;
+  for (auto _ : state) {
+    PolicySample s = policy.Sample(rng);
+    const double reward = s.actions[0] == 3 ? 1.0 : 0.0;
+    policy.Update({s.actions}, {reward - baseline});
+    baseline = 0.95 * baseline + 0.05 * reward;
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_LstmEpisode)->Unit(benchmark::kMicrosecond);
+
+void BM_LstmSample(benchmark::State& state) {
+  at::set_num_threads(1);
+  Nb201Space space;
+  LstmPolicy policy(space, ZophLeParams(), 1);
+  Rng rng(2);
+  for (auto _ : state) benchmark::DoNotOptimize(policy.Sample(rng));
+}
+BENCHMARK(BM_LstmSample)->Unit(benchmark::kMicrosecond);
+
+void BM_LstmUpdate(benchmark::State& state) {
+  at::set_num_threads(1);
+  Nb201Space space;
+  LstmPolicy policy(space, ZophLeParams(), 1);
+  const Actions arch = {3, 1, 4, 0, 2, 3};
+  for (auto _ : state) policy.Update({arch}, {0.1});
+}
+BENCHMARK(BM_LstmUpdate)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace nas
+// TEMP
+#include <ATen/ATen.h>
+namespace nas { namespace {
+void BM_TmpForward(benchmark::State& state) {
+  at::set_num_threads(1);
+  Nb201Space space;
+  LstmPolicy policy(space, ZophLeParams(), 1);
+  const Actions arch = {3, 1, 4, 0, 2, 3};
+  for (auto _ : state) { auto o = policy.controller()->forward({arch}, false); benchmark::DoNotOptimize(o); }
+}
+BENCHMARK(BM_TmpForward)->Unit(benchmark::kMicrosecond);
+void BM_TmpForwardBackward(benchmark::State& state) {
+  at::set_num_threads(1);
+  Nb201Space space;
+  LstmPolicy policy(space, ZophLeParams(), 1);
+  const Actions arch = {3, 1, 4, 0, 2, 3};
+  for (auto _ : state) { auto o = policy.controller()->forward({arch}, false); o.log_prob.sum().backward(); }
+}
+BENCHMARK(BM_TmpForwardBackward)->Unit(benchmark::kMicrosecond);
+void BM_TmpLstmOnly(benchmark::State& state) {
+  at::set_num_threads(1);
+  auto& m = *LstmPolicy(Nb201Space(), ZophLeParams(), 1).controller();
+  (void)m;
+  auto x = torch::randn({6,1,35}).requires_grad_(true);
+  auto h0 = torch::zeros({2,1,35});
+  std::vector<torch::Tensor> ps;
+  for (int l=0;l<2;++l){ps.push_back(torch::randn({140,35}).requires_grad_(true));ps.push_back(torch::randn({140,35}).requires_grad_(true));ps.push_back(torch::randn({140}).requires_grad_(true));ps.push_back(torch::randn({140}).requires_grad_(true));}
+  for (auto _ : state) { auto o = std::get<0>(at::lstm(x, {h0,h0}, ps, true, 2, 0.0, true, false, false)); benchmark::DoNotOptimize(o); }
+}
+BENCHMARK(BM_TmpLstmOnly)->Unit(benchmark::kMicrosecond);
+}}
+namespace nas { namespace {
+void BM_TmpAddNoGrad(benchmark::State& state) {
+  at::set_num_threads(1);
+  auto a = torch::randn({140}), b = torch::randn({140});
+  for (auto _ : state) { auto o = a + b; benchmark::DoNotOptimize(o); }
+}
+BENCHMARK(BM_TmpAddNoGrad);
+void BM_TmpAddGrad(benchmark::State& state) {
+  at::set_num_threads(1);
+  auto a = torch::randn({140}).requires_grad_(true), b = torch::randn({140});
+  for (auto _ : state) { auto o = a + b; benchmark::DoNotOptimize(o); }
+}
+BENCHMARK(BM_TmpAddGrad);
+void BM_TmpMmNoGrad(benchmark::State& state) {
+  at::set_num_threads(1);
+  auto a = torch::randn({1,35}), b = torch::randn({140,35}), c = torch::randn({140});
+  for (auto _ : state) { auto o = at::addmm(c, a, b.t()); benchmark::DoNotOptimize(o); }
+}
+BENCHMARK(BM_TmpMmNoGrad);
+void BM_TmpSigmoid(benchmark::State& state) {
+  at::set_num_threads(1);
+  auto a = torch::randn({1,140});
+  for (auto _ : state) { auto o = a.sigmoid(); benchmark::DoNotOptimize(o); }
+}
+BENCHMARK(BM_TmpSigmoid);
+}}

@@ -1,0 +1,100 @@
+#include "nas/experiment/config.h"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "nas/search/strategy.h"
+#include "nas/util/status.h"
+
+namespace nas {
+namespace {
+
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+    if (first_.empty()) first_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+}  // namespace
+
+absl::StatusOr<proto::Experiment> ParseExperiment(const std::string& text, const std::string& origin) {
+  proto::Experiment experiment;
+  google::protobuf::TextFormat::Parser parser;
+  FirstErrorCollector errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &experiment))
+    return absl::InvalidArgumentError(absl::StrCat(origin, ":", errors.first()));
+  return experiment;
+}
+
+absl::StatusOr<proto::Experiment> ReadExperimentFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the experiment config"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseExperiment(buffer.str(), path);
+}
+
+absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) {
+  auto bad = [&](const std::string& why) { return absl::InvalidArgumentError(absl::StrCat(origin, ": ", why)); };
+  if (e->name().empty()) e->set_name("experiment");
+  proto::Benchmark* b = e->mutable_benchmark();
+  if (b->table().empty()) return bad("benchmark.table is required (or give --table)");
+  if (b->dataset().empty()) return bad("benchmark.dataset is required (e.g. \"cifar10-valid\")");
+  if (b->search_epochs() < 0 || b->report_epochs() < 0) return bad("benchmark epochs must be >= 0");
+  if (b->seed_mode() == proto::SEED_MODE_UNSPECIFIED) b->set_seed_mode(proto::MEAN);
+  if (!(b->cost_per_evaluation_s() >= 0) || !std::isfinite(b->cost_per_evaluation_s()))
+    return bad("benchmark.cost_per_evaluation_s must be a finite number >= 0");
+
+  const proto::Budget& budget = e->budget();
+  switch (budget.limit_case()) {
+    case proto::Budget::kEvaluations:
+      if (budget.evaluations() < 1) return bad("budget.evaluations must be >= 1");
+      break;
+    case proto::Budget::kSimulatedSeconds:
+      if (!(budget.simulated_seconds() > 0) || !std::isfinite(budget.simulated_seconds()))
+        return bad("budget.simulated_seconds must be a finite number > 0");
+      break;
+    default:
+      return bad("budget needs `evaluations` or `simulated_seconds`");
+  }
+  if (e->seeds().runs() < 1) return bad("seeds.runs must be >= 1");
+  if (e->seeds().first_run() < 0) return bad("seeds.first_run must be >= 0");
+  if (e->methods().empty()) return bad("at least one `methods { name: ... }` is required");
+
+  std::set<std::string> labels;
+  for (proto::Method& m : *e->mutable_methods()) {
+    if (m.name().empty()) return bad("every method needs a name");
+    auto info = FindStrategy(m.name());
+    if (!info.ok()) return bad(std::string(info.status().message()));
+    if (m.label().empty()) m.set_label(m.name());
+    for (char c : m.label())
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+        return bad(absl::StrCat("method label '", m.label(), "' may only hold letters, digits, '_', '-', '.'"));
+    if (!labels.insert(m.label()).second)
+      return bad(absl::StrCat("two methods are labelled '", m.label(), "'; give each a unique `label`"));
+    absl::Status s = (*info)->resolve(&m);
+    if (!s.ok()) return bad(std::string(s.message()));
+  }
+  return absl::OkStatus();
+}
+
+std::string ExperimentToText(const proto::Experiment& experiment) {
+  google::protobuf::TextFormat::Printer printer;
+  std::string out;
+  printer.PrintToString(experiment, &out);
+  return out;
+}
+
+}  // namespace nas

@@ -1,0 +1,44 @@
+#include "nas/experiment/experiment.h"
+
+#include "absl/strings/str_cat.h"
+#include "nas/experiment/config.h"
+#include "nas/experiment/provenance.h"
+#include "nas/table/table_io.h"
+#include "nas/util/sha256.h"
+#include "nas/util/status.h"
+
+namespace nas {
+
+absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& resolved_config) {
+  PreparedExperiment p;
+  p.config = resolved_config;
+  p.table_path = resolved_config.benchmark().table();
+  NAS_ASSIGN_OR_RETURN(p.table, ReadTable(p.table_path));
+  NAS_ASSIGN_OR_RETURN(p.table_sha256, Sha256File(p.table_path));
+  NAS_ASSIGN_OR_RETURN(p.space, CreateSpace(p.table->space()));
+  const bool by_seconds = resolved_config.budget().limit_case() == proto::Budget::kSimulatedSeconds;
+  auto evaluator = TableEvaluator::Create(*p.table, resolved_config.benchmark(), by_seconds);
+  if (!evaluator.ok())
+    return absl::Status(evaluator.status().code(), absl::StrCat(p.table_path, ": ", evaluator.status().message()));
+  p.evaluator = std::make_unique<TableEvaluator>(std::move(*evaluator));
+  return p;
+}
+
+std::map<std::string, std::string> LogAttributes(const PreparedExperiment& e, int worker_threads,
+                                                 int compute_threads) {
+  std::map<std::string, std::string> a = CollectProvenance();
+  a["config"] = ExperimentToText(e.config);
+  a["experiment"] = e.config.name();
+  a["table_path"] = e.table_path;
+  a["table_sha256"] = e.table_sha256;
+  a["space"] = e.space->name();
+  a["num_decisions"] = std::to_string(e.space->num_decisions());
+  a["search_epochs"] = std::to_string(e.evaluator->search_epochs());
+  a["report_epochs"] = std::to_string(e.evaluator->report_epochs());
+  a["best_test_acc"] = absl::StrCat(e.evaluator->best_test_acc());
+  a["worker_threads"] = std::to_string(worker_threads);
+  a["compute_threads"] = std::to_string(compute_threads);
+  return a;
+}
+
+}  // namespace nas

@@ -1,0 +1,37 @@
+// Everything `nas run` and `nas replay` share: opening the table an experiment names, checking it against the
+// config, and the attributes a log stores so that a replay can re-run it.
+#ifndef NAS_EXPERIMENT_EXPERIMENT_H_
+#define NAS_EXPERIMENT_EXPERIMENT_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "nas/experiment/table_evaluator.h"
+#include "nas/proto/experiment.pb.h"
+#include "nas/space/space.h"
+#include "nas/table/table.h"
+
+namespace nas {
+
+struct PreparedExperiment {
+  proto::Experiment config;  // resolved
+  std::string table_path;
+  std::string table_sha256;
+  std::unique_ptr<Table> table;
+  std::unique_ptr<SearchSpace> space;
+  std::unique_ptr<TableEvaluator> evaluator;
+};
+
+// Opens `config.benchmark().table()` (already resolved to a usable path), hashes it and builds the evaluator.
+absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& resolved_config);
+
+// Root attributes of a log: config (text), table_path, table_sha256, space, provenance, worker and compute
+// thread counts.
+std::map<std::string, std::string> LogAttributes(const PreparedExperiment& experiment, int worker_threads,
+                                                 int compute_threads);
+
+}  // namespace nas
+
+#endif  // NAS_EXPERIMENT_EXPERIMENT_H_

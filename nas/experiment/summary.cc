@@ -1,0 +1,73 @@
+#include "nas/experiment/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_format.h"
+
+namespace nas {
+
+double Mean(const std::vector<double>& v) {
+  if (v.empty()) return NAN;
+  double s = 0;
+  for (double x : v) s += x;
+  return s / v.size();
+}
+
+double SampleStd(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  const double m = Mean(v);
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / (v.size() - 1));
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const RunLog*>> by_label;
+  for (const RunLog& r : runs) {
+    if (!by_label.count(r.label)) order.push_back(r.label);
+    by_label[r.label].push_back(&r);
+  }
+  std::vector<MethodSummary> out;
+  for (const std::string& label : order) {
+    MethodSummary s;
+    s.label = label;
+    std::vector<double> test, valid, episodes;
+    for (const RunLog* r : by_label[label]) {
+      episodes.push_back(r->episodes.size());
+      if (r->episodes.empty()) continue;
+      test.push_back(r->episodes.back().incumbent_test);
+      valid.push_back(r->episodes.back().incumbent_valid);
+    }
+    s.runs = static_cast<int>(by_label[label].size());
+    s.mean_episodes = Mean(episodes);
+    s.mean = Mean(test);
+    s.std = SampleStd(test);
+    s.median = Median(test);
+    s.mean_valid = Mean(valid);
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::string FormatSummary(const std::vector<MethodSummary>& summaries) {
+  size_t width = 6;
+  for (const auto& s : summaries) width = std::max(width, s.label.size());
+  std::string out = absl::StrFormat("%-*s %5s %9s %20s %9s %11s\n", width, "method", "runs", "episodes",
+                                    "test acc mean +- std", "median", "valid mean");
+  for (const auto& s : summaries)
+    out += absl::StrFormat("%-*s %5d %9.1f %11.3f +- %5.3f %9.3f %11.3f\n", width, s.label, s.runs,
+                           s.mean_episodes, s.mean, s.std, s.median, s.mean_valid);
+  return out;
+}
+
+}  // namespace nas

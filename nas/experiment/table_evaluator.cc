@@ -1,0 +1,64 @@
+#include "nas/experiment/table_evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "nas/util/status.h"
+
+namespace nas {
+
+absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const proto::Benchmark& benchmark,
+                                                      bool budget_in_seconds) {
+  TableEvaluator ev;
+  NAS_ASSIGN_OR_RETURN(ev.dataset_, table.dataset(benchmark.dataset()));
+  const TableDataset& d = *ev.dataset_;
+  const int largest = *std::max_element(d.fidelities().begin(), d.fidelities().end());
+  NAS_ASSIGN_OR_RETURN(ev.search_fidelity_,
+                       d.FidelityIndex(benchmark.search_epochs() ? benchmark.search_epochs() : largest));
+  NAS_ASSIGN_OR_RETURN(ev.report_fidelity_,
+                       d.FidelityIndex(benchmark.report_epochs() ? benchmark.report_epochs() : largest));
+  ev.mean_slot_ = d.mean_slot();
+  ev.sample_ = benchmark.seed_mode() == proto::SAMPLE;
+  ev.fixed_cost_ = benchmark.cost_per_evaluation_s();
+  if (ev.sample_ && d.seeds().empty())
+    return absl::InvalidArgumentError(absl::StrCat("seed_mode SAMPLE needs per-seed results, but dataset '", d.name(),
+                                                   "' only has means; use seed_mode: MEAN"));
+
+  int64_t missing = 0, first_missing = -1;
+  bool times_missing = false;
+  ev.best_test_ = -INFINITY;
+  if (ev.sample_) ev.valid_slots_.resize(d.num_archs());
+  for (int64_t a = 0; a < d.num_archs(); ++a) {
+    const TableEntry& m = d.at(a, ev.search_fidelity_, ev.mean_slot_);
+    const double test = d.at(a, ev.report_fidelity_, ev.mean_slot_).test_acc;
+    bool ok = std::isfinite(m.valid_acc) && std::isfinite(test);
+    if (ev.sample_) {
+      for (int s = 0; s < ev.mean_slot_; ++s) {
+        const TableEntry& e = d.at(a, ev.search_fidelity_, s);
+        if (std::isfinite(e.valid_acc)) ev.valid_slots_[a].push_back(s);
+        if (std::isfinite(e.valid_acc) && !std::isfinite(e.train_time)) times_missing = true;
+      }
+      ok = ok && !ev.valid_slots_[a].empty();
+    } else if (!std::isfinite(m.train_time)) {
+      times_missing = true;
+    }
+    if (!ok) {
+      if (first_missing < 0) first_missing = a;
+      ++missing;
+      continue;
+    }
+    ev.best_test_ = std::max(ev.best_test_, test);
+  }
+  if (missing > 0)
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset '", d.name(), "' lacks the validation accuracy at ", ev.search_epochs(), " epochs or the test accuracy at ",
+        ev.report_epochs(), " epochs for ", missing, " architectures (first: ordinal ", first_missing, ")"));
+  if (budget_in_seconds && ev.fixed_cost_ == 0 && times_missing)
+    return absl::FailedPreconditionError(
+        absl::StrCat("dataset '", d.name(), "' has no training times, so a budget in simulated_seconds needs "
+                     "benchmark.cost_per_evaluation_s"));
+  return ev;
+}
+
+}  // namespace nas

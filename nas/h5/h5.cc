@@ -1,0 +1,569 @@
+#include "nas/h5/h5.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "nas/util/status.h"
+
+namespace nas::h5 {
+namespace {
+
+// Refuse to allocate more than this for one read (a corrupt header must not exhaust memory).
+constexpr uint64_t kMaxReadBytes = uint64_t{16} << 30;
+
+herr_t FirstErrorCallback(unsigned n, const H5E_error2_t* err, void* data) {
+  auto* out = static_cast<std::string*>(data);
+  if (n == 0 && err != nullptr && err->desc != nullptr) *out = err->desc;
+  return 0;
+}
+
+absl::Status Err(absl::StatusCode code, const std::string& file, const std::string& object,
+                 const std::string& what, bool with_detail = true) {
+  std::string msg = absl::StrCat(file, ": ", object.empty() ? "" : absl::StrCat(object, ": "), what);
+  if (with_detail) {
+    const std::string detail = LastErrorDetail();
+    if (!detail.empty()) absl::StrAppend(&msg, " (HDF5: ", detail, ")");
+  }
+  return absl::Status(code, msg);
+}
+
+std::string AttrLabel(const std::string& name) { return absl::StrCat("attribute '", name, "'"); }
+
+hid_t FileType(Type type) {
+  switch (type) {
+    case Type::kInt32: return H5T_STD_I32LE;
+    case Type::kInt64: return H5T_STD_I64LE;
+    case Type::kDouble: return H5T_IEEE_F64LE;
+  }
+  return H5T_IEEE_F64LE;
+}
+
+// A variable-length (or fixed `size`) C string type in character set `cset`.
+Handle StringType(H5T_cset_t cset = H5T_CSET_UTF8, size_t size = H5T_VARIABLE) {
+  Handle t(H5Tcopy(H5T_C_S1));
+  H5Tset_size(t.get(), size);
+  H5Tset_cset(t.get(), cset);
+  if (size != H5T_VARIABLE) H5Tset_strpad(t.get(), H5T_STR_NULLPAD);
+  return t;
+}
+
+Handle AccessList() {
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+  H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+  H5Pset_file_locking(fapl.get(), 1, 1);  // lock, but work on file systems without locks
+  return fapl;
+}
+
+bool ClassAllowed(H5T_class_t cls, bool integer_only) {
+  return cls == H5T_INTEGER || (!integer_only && cls == H5T_FLOAT);
+}
+
+std::string ShapeText(const std::vector<int64_t>& dims) { return absl::StrCat("[", absl::StrJoin(dims, ", "), "]"); }
+
+// Reads a numeric attribute of rank <= 1 (or a null dataspace: no values).
+template <typename T>
+absl::StatusOr<std::vector<T>> ReadAttrValues(const File& f, const std::string& object, const std::string& name,
+                                              hid_t mem_type, bool integer_only) {
+  if (!f.HasAttr(object, name))
+    return Err(absl::StatusCode::kNotFound, f.path(), object, absl::StrCat("missing ", AttrLabel(name)), false);
+  Handle attr(H5Aopen_by_name(f.id(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+  if (!attr.valid()) return Err(absl::StatusCode::kDataLoss, f.path(), object, "cannot open " + AttrLabel(name));
+  Handle type(H5Aget_type(attr.get()));
+  if (!type.valid() || !ClassAllowed(H5Tget_class(type.get()), integer_only))
+    return Err(absl::StatusCode::kInvalidArgument, f.path(), object,
+               absl::StrCat(AttrLabel(name), " is not ", integer_only ? "an integer" : "a number"), false);
+  Handle space(H5Aget_space(attr.get()));
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (rank < 0 || rank > 1 || n < 0)
+    return Err(absl::StatusCode::kInvalidArgument, f.path(), object,
+               absl::StrCat(AttrLabel(name), " must be a scalar or a 1-D array"), false);
+  std::vector<T> values(static_cast<size_t>(n));
+  if (n > 0 && H5Aread(attr.get(), mem_type, values.data()) < 0)
+    return Err(absl::StatusCode::kDataLoss, f.path(), object, "cannot read " + AttrLabel(name));
+  return values;
+}
+
+template <typename T>
+absl::StatusOr<Array<T>> ReadArray(const File& f, const std::string& dataset, hid_t mem_type, bool integer_only) {
+  Handle ds(H5Dopen2(f.id(), dataset.c_str(), H5P_DEFAULT));
+  if (!ds.valid()) return Err(absl::StatusCode::kNotFound, f.path(), dataset, "cannot open dataset");
+  Handle type(H5Dget_type(ds.get()));
+  if (!type.valid() || !ClassAllowed(H5Tget_class(type.get()), integer_only))
+    return Err(absl::StatusCode::kInvalidArgument, f.path(), dataset,
+               absl::StrCat("dataset is not ", integer_only ? "integer" : "numeric"), false);
+  Handle space(H5Dget_space(ds.get()));
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) return Err(absl::StatusCode::kDataLoss, f.path(), dataset, "cannot read the dataset's shape");
+  std::vector<hsize_t> hdims(rank);
+  H5Sget_simple_extent_dims(space.get(), hdims.data(), nullptr);
+  Array<T> out;
+  uint64_t total = 1;
+  for (hsize_t d : hdims) {
+    out.dims.push_back(static_cast<int64_t>(d));
+    total *= d;
+    if (d != 0 && total * sizeof(T) > kMaxReadBytes)
+      return Err(absl::StatusCode::kDataLoss, f.path(), dataset,
+                 absl::StrCat("implausible shape ", ShapeText(out.dims), " (corrupt file?)"), false);
+  }
+  out.data.resize(total);
+  if (total > 0 && H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data.data()) < 0)
+    return Err(absl::StatusCode::kDataLoss, f.path(), dataset, "cannot read the dataset (truncated file?)");
+  return out;
+}
+
+template <typename T>
+absl::StatusOr<std::vector<T>> Read1D(const File& f, const std::string& dataset, hid_t mem_type, bool integer_only) {
+  NAS_ASSIGN_OR_RETURN(Array<T> a, ReadArray<T>(f, dataset, mem_type, integer_only));
+  if (a.dims.size() != 1)
+    return Err(absl::StatusCode::kInvalidArgument, f.path(), dataset,
+               absl::StrCat("expected a 1-D dataset, found shape ", ShapeText(a.dims)), false);
+  return std::move(a.data);
+}
+
+std::string FormatDouble(double v) { return absl::StrFormat("%.17g", v); }
+
+}  // namespace
+
+void DisableErrorPrinting() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+std::string LastErrorDetail() {
+  std::string detail;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, FirstErrorCallback, &detail);
+  return absl::StrReplaceAll(detail, {{"\n", " "}});
+}
+
+bool Handle::reset() {
+  if (id_ < 0) return true;
+  herr_t rc = 0;
+  switch (H5Iget_type(id_)) {
+    case H5I_FILE: rc = H5Fclose(id_); break;
+    case H5I_GROUP: rc = H5Gclose(id_); break;
+    case H5I_DATASET: rc = H5Dclose(id_); break;
+    case H5I_DATASPACE: rc = H5Sclose(id_); break;
+    case H5I_DATATYPE: rc = H5Tclose(id_); break;
+    case H5I_ATTR: rc = H5Aclose(id_); break;
+    case H5I_GENPROP_LST: rc = H5Pclose(id_); break;
+    default: rc = H5Idec_ref(id_) < 0 ? -1 : 0; break;
+  }
+  id_ = -1;
+  return rc >= 0;
+}
+
+// ---------------------------------------------------------------------------------------------- files
+
+absl::StatusOr<File> File::Open(const std::string& path, bool writable) {
+  DisableErrorPrinting();
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot access: ", std::strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not an HDF5 file"));
+  if (!std::ifstream(path).good()) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot be read"));
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 == 0)
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not an HDF5 file (no HDF5 signature; ", st.st_size,
+                                                   " bytes)"));
+  if (is_hdf5 < 0) return Err(absl::StatusCode::kDataLoss, path, "", "cannot check whether this is an HDF5 file");
+  Handle fapl = AccessList();
+  Handle file(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()));
+  if (!file.valid())
+    return Err(absl::StatusCode::kDataLoss, path, "", "HDF5 cannot open this file (truncated or corrupt?)");
+  return File(path, std::move(file));
+}
+
+absl::StatusOr<File> File::Create(const std::string& path, bool overwrite) {
+  DisableErrorPrinting();
+  struct stat st;
+  if (!overwrite && ::stat(path.c_str(), &st) == 0)
+    return absl::AlreadyExistsError(absl::StrCat(path, ": already exists; refusing to overwrite it"));
+  Handle fapl = AccessList();
+  Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
+  if (!file.valid()) return Err(absl::StatusCode::kFailedPrecondition, path, "", "cannot create the file");
+  return File(path, std::move(file));
+}
+
+absl::Status File::Flush() {
+  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, "", "cannot flush the file");
+  return absl::OkStatus();
+}
+
+absl::Status File::Close() {
+  if (!file_.valid()) return absl::OkStatus();
+  if (!file_.reset()) return Err(absl::StatusCode::kDataLoss, path_, "", "error while closing the file");
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------------------------- groups
+
+absl::Status File::CreateGroup(const std::string& group, bool track_order) {
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
+  if (track_order) H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  Handle g(H5Gcreate2(file_.get(), group.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT));
+  if (!g.valid()) return Err(absl::StatusCode::kFailedPrecondition, path_, group, "cannot create group");
+  return absl::OkStatus();
+}
+
+bool File::Exists(const std::string& object) const {
+  std::string prefix;
+  for (absl::string_view part : absl::StrSplit(object, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&prefix, "/", part);
+    if (H5Lexists(file_.get(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::vector<std::string>> File::ListChildren(const std::string& group) const {
+  Handle g(H5Gopen2(file_.get(), group.c_str(), H5P_DEFAULT));
+  if (!g.valid()) return Err(absl::StatusCode::kNotFound, path_, group, "cannot open group");
+  H5G_info_t info;
+  if (H5Gget_info(g.get(), &info) < 0) return Err(absl::StatusCode::kDataLoss, path_, group, "cannot list group");
+  Handle gcpl(H5Gget_create_plist(g.get()));
+  unsigned flags = 0;
+  H5Pget_link_creation_order(gcpl.get(), &flags);
+  const H5_index_t index = (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t len = H5Lget_name_by_idx(g.get(), ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (len < 0) return Err(absl::StatusCode::kDataLoss, path_, group, "cannot list group");
+    std::string name(static_cast<size_t>(len) + 1, '\0');
+    H5Lget_name_by_idx(g.get(), ".", index, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+    name.resize(static_cast<size_t>(len));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------- attributes
+
+absl::Status File::WriteAttr(const std::string& object, const std::string& name, hid_t file_type, hid_t mem_type,
+                             const std::vector<hsize_t>& dims, const void* data) {
+  Handle obj(H5Oopen(file_.get(), object.c_str(), H5P_DEFAULT));
+  if (!obj.valid()) return Err(absl::StatusCode::kNotFound, path_, object, "cannot open object");
+  if (H5Aexists(obj.get(), name.c_str()) > 0 && H5Adelete(obj.get(), name.c_str()) < 0)
+    return Err(absl::StatusCode::kFailedPrecondition, path_, object, "cannot replace " + AttrLabel(name));
+  Handle space(dims.empty() ? H5Screate(H5S_SCALAR)
+                            : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+  Handle attr(H5Acreate2(obj.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  if (!attr.valid()) return Err(absl::StatusCode::kFailedPrecondition, path_, object, "cannot create " + AttrLabel(name));
+  const bool empty = !dims.empty() && dims[0] == 0;
+  if (!empty && H5Awrite(attr.get(), mem_type, data) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, object, "cannot write " + AttrLabel(name));
+  return absl::OkStatus();
+}
+
+absl::Status File::WriteStringAttr(const std::string& object, const std::string& name, const std::string& value) {
+  Handle type = StringType();
+  const char* ptr = value.c_str();
+  return WriteAttr(object, name, type.get(), type.get(), {}, &ptr);
+}
+
+absl::Status File::WriteInt64Attr(const std::string& object, const std::string& name, int64_t value) {
+  return WriteAttr(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, {}, &value);
+}
+
+absl::Status File::WriteDoubleAttr(const std::string& object, const std::string& name, double value) {
+  return WriteAttr(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}, &value);
+}
+
+absl::Status File::WriteInt32ArrayAttr(const std::string& object, const std::string& name,
+                                       const std::vector<int32_t>& values) {
+  return WriteAttr(object, name, H5T_STD_I32LE, H5T_NATIVE_INT32, {values.size()}, values.data());
+}
+
+absl::Status File::WriteInt64ArrayAttr(const std::string& object, const std::string& name,
+                                       const std::vector<int64_t>& values) {
+  return WriteAttr(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, {values.size()}, values.data());
+}
+
+bool File::HasAttr(const std::string& object, const std::string& name) const {
+  return H5Aexists_by_name(file_.get(), object.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+absl::StatusOr<std::string> File::ReadStringAttr(const std::string& object, const std::string& name) const {
+  if (!HasAttr(object, name))
+    return Err(absl::StatusCode::kNotFound, path_, object, absl::StrCat("missing ", AttrLabel(name)), false);
+  Handle attr(H5Aopen_by_name(file_.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+  if (!attr.valid()) return Err(absl::StatusCode::kDataLoss, path_, object, "cannot open " + AttrLabel(name));
+  Handle type(H5Aget_type(attr.get()));
+  Handle space(H5Aget_space(attr.get()));
+  if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING)
+    return Err(absl::StatusCode::kInvalidArgument, path_, object, AttrLabel(name) + " is not a string", false);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1)
+    return Err(absl::StatusCode::kInvalidArgument, path_, object, AttrLabel(name) + " is not a single string", false);
+  const H5T_cset_t cset = H5Tget_cset(type.get());
+  if (H5Tis_variable_str(type.get()) > 0) {
+    Handle mem = StringType(cset);
+    char* ptr = nullptr;
+    if (H5Aread(attr.get(), mem.get(), &ptr) < 0)
+      return Err(absl::StatusCode::kDataLoss, path_, object, "cannot read " + AttrLabel(name));
+    std::string value = ptr != nullptr ? ptr : "";
+    H5free_memory(ptr);
+    return value;
+  }
+  const size_t size = H5Tget_size(type.get());
+  Handle mem = StringType(cset, size);
+  std::string value(size, '\0');
+  if (size > 0 && H5Aread(attr.get(), mem.get(), value.data()) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, object, "cannot read " + AttrLabel(name));
+  value.resize(std::strlen(value.c_str()));
+  return value;
+}
+
+absl::StatusOr<int64_t> File::ReadInt64Attr(const std::string& object, const std::string& name) const {
+  NAS_ASSIGN_OR_RETURN(std::vector<int64_t> v, ReadAttrValues<int64_t>(*this, object, name, H5T_NATIVE_INT64, true));
+  if (v.size() != 1)
+    return Err(absl::StatusCode::kInvalidArgument, path_, object, AttrLabel(name) + " is not a single integer", false);
+  return v[0];
+}
+
+absl::StatusOr<double> File::ReadDoubleAttr(const std::string& object, const std::string& name) const {
+  NAS_ASSIGN_OR_RETURN(std::vector<double> v, ReadAttrValues<double>(*this, object, name, H5T_NATIVE_DOUBLE, false));
+  if (v.size() != 1)
+    return Err(absl::StatusCode::kInvalidArgument, path_, object, AttrLabel(name) + " is not a single number", false);
+  return v[0];
+}
+
+absl::StatusOr<std::vector<int32_t>> File::ReadInt32ArrayAttr(const std::string& object,
+                                                              const std::string& name) const {
+  return ReadAttrValues<int32_t>(*this, object, name, H5T_NATIVE_INT32, true);
+}
+
+absl::StatusOr<std::vector<int64_t>> File::ReadInt64ArrayAttr(const std::string& object,
+                                                              const std::string& name) const {
+  return ReadAttrValues<int64_t>(*this, object, name, H5T_NATIVE_INT64, true);
+}
+
+namespace {
+herr_t CollectAttrName(hid_t, const char* name, const H5A_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->push_back(name);
+  return 0;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> File::ListAttrs(const std::string& object) const {
+  Handle obj(H5Oopen(file_.get(), object.c_str(), H5P_DEFAULT));
+  if (!obj.valid()) return Err(absl::StatusCode::kNotFound, path_, object, "cannot open object");
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  if (H5Aiterate2(obj.get(), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectAttrName, &names) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, object, "cannot list attributes");
+  return names;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> File::ReadAllAttrsAsStrings(const std::string& object) const {
+  NAS_ASSIGN_OR_RETURN(std::vector<std::string> names, ListAttrs(object));
+  std::map<std::string, std::string> out;
+  for (const std::string& name : names) {
+    Handle attr(H5Aopen_by_name(file_.get(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT));
+    Handle type(attr.valid() ? H5Aget_type(attr.get()) : -1);
+    if (!type.valid()) return Err(absl::StatusCode::kDataLoss, path_, object, "cannot open " + AttrLabel(name));
+    const H5T_class_t cls = H5Tget_class(type.get());
+    if (cls == H5T_STRING) {
+      NAS_ASSIGN_OR_RETURN(out[name], ReadStringAttr(object, name));
+    } else if (cls == H5T_INTEGER) {
+      NAS_ASSIGN_OR_RETURN(auto v, ReadAttrValues<int64_t>(*this, object, name, H5T_NATIVE_INT64, true));
+      out[name] = absl::StrJoin(v, ",");
+    } else if (cls == H5T_FLOAT) {
+      NAS_ASSIGN_OR_RETURN(auto v, ReadAttrValues<double>(*this, object, name, H5T_NATIVE_DOUBLE, false));
+      out[name] = absl::StrJoin(v, ",", [](std::string* s, double d) { s->append(FormatDouble(d)); });
+    } else {
+      return Err(absl::StatusCode::kInvalidArgument, path_, object,
+                 AttrLabel(name) + " has an unsupported type (not a string or number)", false);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- datasets
+
+absl::Status File::WriteDataset(const std::string& dataset, hid_t file_type, hid_t mem_type,
+                                const std::vector<int64_t>& dims, const void* data, size_t count) {
+  std::vector<hsize_t> hdims;
+  uint64_t total = 1;
+  for (int64_t d : dims) {
+    if (d < 0) return Err(absl::StatusCode::kInvalidArgument, path_, dataset, "negative dimension", false);
+    hdims.push_back(static_cast<hsize_t>(d));
+    total *= static_cast<uint64_t>(d);
+  }
+  if (dims.empty() || total != count)
+    return Err(absl::StatusCode::kInvalidArgument, path_, dataset,
+               absl::StrCat("shape ", ShapeText(dims), " does not hold ", count, " values"), false);
+  Handle space(H5Screate_simple(static_cast<int>(hdims.size()), hdims.data(), nullptr));
+  Handle ds(H5Dcreate2(file_.get(), dataset.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  if (!ds.valid()) return Err(absl::StatusCode::kFailedPrecondition, path_, dataset, "cannot create dataset");
+  if (count > 0 && H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, dataset, "cannot write dataset");
+  return absl::OkStatus();
+}
+
+absl::Status File::WriteInt64s(const std::string& dataset, const std::vector<int64_t>& values) {
+  return WriteDataset(dataset, H5T_STD_I64LE, H5T_NATIVE_INT64, {static_cast<int64_t>(values.size())},
+                      values.data(), values.size());
+}
+
+absl::Status File::WriteDoubles(const std::string& dataset, const std::vector<double>& values) {
+  return WriteDataset(dataset, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {static_cast<int64_t>(values.size())},
+                      values.data(), values.size());
+}
+
+absl::Status File::WriteStrings(const std::string& dataset, const std::vector<std::string>& values) {
+  std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
+  for (const std::string& s : values) ptrs.push_back(s.c_str());
+  Handle type = StringType();
+  return WriteDataset(dataset, type.get(), type.get(), {static_cast<int64_t>(values.size())}, ptrs.data(),
+                      ptrs.size());
+}
+
+absl::Status File::WriteDoublesND(const std::string& dataset, const std::vector<int64_t>& dims,
+                                  const std::vector<double>& values) {
+  return WriteDataset(dataset, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims, values.data(), values.size());
+}
+
+absl::Status File::WriteInt32sND(const std::string& dataset, const std::vector<int64_t>& dims,
+                                 const std::vector<int32_t>& values) {
+  return WriteDataset(dataset, H5T_STD_I32LE, H5T_NATIVE_INT32, dims, values.data(), values.size());
+}
+
+absl::StatusOr<std::vector<int64_t>> File::Shape(const std::string& dataset) const {
+  Handle ds(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT));
+  if (!ds.valid()) return Err(absl::StatusCode::kNotFound, path_, dataset, "cannot open dataset");
+  Handle space(H5Dget_space(ds.get()));
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) return Err(absl::StatusCode::kDataLoss, path_, dataset, "cannot read the dataset's shape");
+  std::vector<hsize_t> hdims(rank);
+  H5Sget_simple_extent_dims(space.get(), hdims.data(), nullptr);
+  return std::vector<int64_t>(hdims.begin(), hdims.end());
+}
+
+absl::StatusOr<std::vector<int64_t>> File::ReadInt64s(const std::string& dataset) const {
+  return Read1D<int64_t>(*this, dataset, H5T_NATIVE_INT64, true);
+}
+
+absl::StatusOr<std::vector<double>> File::ReadDoubles(const std::string& dataset) const {
+  return Read1D<double>(*this, dataset, H5T_NATIVE_DOUBLE, false);
+}
+
+absl::StatusOr<Array<double>> File::ReadDoublesND(const std::string& dataset) const {
+  return ReadArray<double>(*this, dataset, H5T_NATIVE_DOUBLE, false);
+}
+
+absl::StatusOr<Array<int32_t>> File::ReadInt32sND(const std::string& dataset) const {
+  return ReadArray<int32_t>(*this, dataset, H5T_NATIVE_INT32, true);
+}
+
+absl::StatusOr<std::vector<std::string>> File::ReadStrings(const std::string& dataset) const {
+  Handle ds(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT));
+  if (!ds.valid()) return Err(absl::StatusCode::kNotFound, path_, dataset, "cannot open dataset");
+  Handle type(H5Dget_type(ds.get()));
+  if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING)
+    return Err(absl::StatusCode::kInvalidArgument, path_, dataset, "dataset is not of strings", false);
+  Handle space(H5Dget_space(ds.get()));
+  if (H5Sget_simple_extent_ndims(space.get()) != 1)
+    return Err(absl::StatusCode::kInvalidArgument, path_, dataset, "expected a 1-D dataset of strings", false);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+  const H5T_cset_t cset = H5Tget_cset(type.get());
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  out.reserve(n);
+  if (H5Tis_variable_str(type.get()) > 0) {
+    if (n * sizeof(char*) > kMaxReadBytes)
+      return Err(absl::StatusCode::kDataLoss, path_, dataset, "implausible length (corrupt file?)", false);
+    Handle mem = StringType(cset);
+    std::vector<char*> buf(n, nullptr);
+    if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
+      return Err(absl::StatusCode::kDataLoss, path_, dataset, "cannot read the dataset (truncated file?)");
+    for (char* p : buf) out.emplace_back(p != nullptr ? p : "");
+    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, buf.data());
+    return out;
+  }
+  const size_t size = H5Tget_size(type.get());
+  if (size == 0 || n * size > kMaxReadBytes)
+    return Err(absl::StatusCode::kDataLoss, path_, dataset, "implausible string size (corrupt file?)", false);
+  Handle mem = StringType(cset, size);
+  std::vector<char> buf(n * size);
+  if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, dataset, "cannot read the dataset (truncated file?)");
+  for (hsize_t i = 0; i < n; ++i) {
+    const char* p = buf.data() + i * size;
+    out.emplace_back(p, strnlen(p, size));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- extendable
+
+absl::Status File::CreateExtendable(const std::string& dataset, Type type, int64_t width, int64_t chunk_rows) {
+  if (width < 0 || chunk_rows < 1)
+    return Err(absl::StatusCode::kInvalidArgument, path_, dataset,
+               absl::StrCat("bad extendable layout (width ", width, ", chunk ", chunk_rows, ")"), false);
+  const int rank = width > 0 ? 2 : 1;
+  const hsize_t dims[2] = {0, static_cast<hsize_t>(width)};
+  const hsize_t maxdims[2] = {H5S_UNLIMITED, static_cast<hsize_t>(width)};
+  const hsize_t chunk[2] = {static_cast<hsize_t>(chunk_rows), static_cast<hsize_t>(width)};
+  Handle space(H5Screate_simple(rank, dims, maxdims));
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  if (H5Pset_chunk(dcpl.get(), rank, chunk) < 0)
+    return Err(absl::StatusCode::kInvalidArgument, path_, dataset, "cannot set the chunk size");
+  Handle ds(H5Dcreate2(file_.get(), dataset.c_str(), FileType(type), space.get(), H5P_DEFAULT, dcpl.get(),
+                       H5P_DEFAULT));
+  if (!ds.valid()) return Err(absl::StatusCode::kFailedPrecondition, path_, dataset, "cannot create dataset");
+  return absl::OkStatus();
+}
+
+absl::Status File::Append(const std::string& dataset, hid_t mem_type, const void* data, size_t count) {
+  Handle ds(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT));
+  if (!ds.valid()) return Err(absl::StatusCode::kNotFound, path_, dataset, "cannot open dataset");
+  Handle space(H5Dget_space(ds.get()));
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank != 1 && rank != 2)
+    return Err(absl::StatusCode::kInvalidArgument, path_, dataset, "can only append to 1-D or 2-D datasets", false);
+  hsize_t dims[2] = {0, 1};
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  const hsize_t width = rank == 2 ? dims[1] : 1;
+  if (width == 0 || count % width != 0)
+    return Err(absl::StatusCode::kInvalidArgument, path_, dataset,
+               absl::StrCat(count, " values are not a whole number of rows of width ", width), false);
+  const hsize_t rows = count / width;
+  if (rows == 0) return absl::OkStatus();
+  const hsize_t new_dims[2] = {dims[0] + rows, width};
+  if (H5Dset_extent(ds.get(), new_dims) < 0)
+    return Err(absl::StatusCode::kFailedPrecondition, path_, dataset, "cannot extend dataset");
+  Handle file_space(H5Dget_space(ds.get()));
+  const hsize_t start[2] = {dims[0], 0};
+  const hsize_t block[2] = {rows, width};
+  const hsize_t mem_count = count;
+  Handle mem_space(H5Screate_simple(1, &mem_count, nullptr));
+  if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, block, nullptr) < 0 ||
+      H5Dwrite(ds.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, dataset, "cannot append to dataset");
+  return absl::OkStatus();
+}
+
+absl::Status File::AppendInt32s(const std::string& dataset, const std::vector<int32_t>& values) {
+  return Append(dataset, H5T_NATIVE_INT32, values.data(), values.size());
+}
+
+absl::Status File::AppendInt64s(const std::string& dataset, const std::vector<int64_t>& values) {
+  return Append(dataset, H5T_NATIVE_INT64, values.data(), values.size());
+}
+
+absl::Status File::AppendDoubles(const std::string& dataset, const std::vector<double>& values) {
+  return Append(dataset, H5T_NATIVE_DOUBLE, values.data(), values.size());
+}
+
+}  // namespace nas::h5

@@ -1,0 +1,40 @@
+// Random search: every architecture uniformly at random (with replacement), as NB201's RANDOM.py.
+#include "absl/strings/str_cat.h"
+#include "nas/search/strategy.h"
+#include "nas/util/rng.h"
+
+namespace nas {
+namespace {
+
+class RandomSearch : public Strategy {
+ public:
+  RandomSearch(const SearchSpace* space, uint64_t seed) : space_(space), rng_(seed) {}
+
+  Proposal Ask() override {
+    Proposal p;
+    do {
+      p.actions = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+    } while (!space_->IsValid(p.actions));
+    return p;
+  }
+  void Tell(const Proposal&, double) override {}
+
+ private:
+  const SearchSpace* space_;
+  Rng rng_;
+};
+
+const bool kRegistered = RegisterStrategy(StrategyInfo{
+    "random", "uniform random sampling of the search space",
+    [](proto::Method* m) {
+      if (m->params_case() != proto::Method::PARAMS_NOT_SET && !m->has_random())
+        return absl::InvalidArgumentError(absl::StrCat("method '", m->label(), "' (random) takes `random {}` params"));
+      m->mutable_random();
+      return absl::OkStatus();
+    },
+    [](const StrategyContext& c) -> absl::StatusOr<std::unique_ptr<Strategy>> {
+      return std::make_unique<RandomSearch>(c.space, c.seed);
+    }});
+
+}  // namespace
+}  // namespace nas

@@ -1,0 +1,92 @@
+// REINFORCE (Williams 1992) over a decision-sequence policy, as Zoph & Le (2017) and the NB201 authors use it:
+// sample an architecture, reward = validation accuracy * reward_scale, baseline = bias-corrected exponential
+// moving average of the rewards (updated with the current reward first, as NB201's reinforce.py), advantage =
+// reward - baseline; one policy update per `batch_size` episodes.
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "nas/search/policy.h"
+#include "nas/search/strategy.h"
+#include "nas/util/rng.h"
+#include "nas/util/status.h"
+
+namespace nas {
+namespace {
+
+class Reinforce : public Strategy {
+ public:
+  Reinforce(std::unique_ptr<Policy> policy, const proto::ReinforceParams& params, uint64_t seed)
+      : policy_(std::move(policy)), params_(params), rng_(DeriveSeed(seed, 0, "policy-sample")) {}
+
+  Proposal Ask() override {
+    PolicySample s = policy_->Sample(rng_);
+    return Proposal{std::move(s.actions), s.log_prob, s.entropy};
+  }
+
+  void Tell(const Proposal& proposal, double reward) override {
+    const double r = reward * params_.reward_scale();
+    const double m = params_.baseline_decay();
+    numerator_ = m * numerator_ + (1 - m) * r;
+    denominator_ = m * denominator_ + (1 - m);
+    batch_.push_back(proposal.actions);
+    advantages_.push_back(r - numerator_ / denominator_);
+    if (static_cast<int>(batch_.size()) == params_.batch_size()) {
+      policy_->Update(batch_, advantages_);
+      batch_.clear();
+      advantages_.clear();
+    }
+  }
+
+ private:
+  std::unique_ptr<Policy> policy_;
+  proto::ReinforceParams params_;
+  Rng rng_;
+  double numerator_ = 0, denominator_ = 0;
+  std::vector<Actions> batch_;
+  std::vector<double> advantages_;
+};
+
+absl::Status Resolve(proto::Method* m) {
+  auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat("method '", m->label(), "' (reinforce): ", why));
+  };
+  if (m->params_case() != proto::Method::PARAMS_NOT_SET && !m->has_reinforce())
+    return bad("takes `reinforce { ... }` params");
+  proto::ReinforceParams* p = m->mutable_reinforce();
+  if (p->policy() == proto::ReinforceParams::POLICY_UNSPECIFIED) p->set_policy(proto::ReinforceParams::LSTM);
+  const bool lstm = p->policy() == proto::ReinforceParams::LSTM;
+  if (p->learning_rate() == 0) p->set_learning_rate(lstm ? 6e-4 : 0.01);
+  if (p->baseline_decay() == 0) p->set_baseline_decay(lstm ? 0.95 : 0.9);
+  if (p->batch_size() == 0) p->set_batch_size(1);
+  if (p->lstm_hidden() == 0) p->set_lstm_hidden(35);
+  if (p->lstm_layers() == 0) p->set_lstm_layers(2);
+  if (p->init_range() == 0) p->set_init_range(0.08);
+  if (p->per_edge_init_std() == 0) p->set_per_edge_init_std(1e-3);
+  if (p->reward_scale() == 0) p->set_reward_scale(1.0);
+  if (p->adam_beta1() == 0) p->set_adam_beta1(0.9);
+  if (p->adam_beta2() == 0) p->set_adam_beta2(0.999);
+  if (p->adam_eps() == 0) p->set_adam_eps(1e-8);
+  if (!(p->learning_rate() > 0) || !std::isfinite(p->learning_rate())) return bad("learning_rate must be > 0");
+  if (!(p->baseline_decay() > 0 && p->baseline_decay() < 1)) return bad("baseline_decay must be in (0, 1)");
+  if (p->entropy_weight() < 0 || !std::isfinite(p->entropy_weight())) return bad("entropy_weight must be >= 0");
+  if (p->batch_size() < 1) return bad("batch_size must be >= 1");
+  if (p->lstm_hidden() < 1 || p->lstm_layers() < 1) return bad("lstm_hidden and lstm_layers must be >= 1");
+  if (!(p->init_range() > 0) || !(p->per_edge_init_std() > 0)) return bad("init_range and per_edge_init_std must be > 0");
+  if (!(p->reward_scale() > 0) || !std::isfinite(p->reward_scale())) return bad("reward_scale must be > 0");
+  if (!(p->adam_beta1() > 0 && p->adam_beta1() < 1) || !(p->adam_beta2() > 0 && p->adam_beta2() < 1))
+    return bad("adam_beta1 and adam_beta2 must be in (0, 1)");
+  if (!(p->adam_eps() > 0)) return bad("adam_eps must be > 0");
+  return absl::OkStatus();
+}
+
+const bool kRegistered = RegisterStrategy(StrategyInfo{
+    "reinforce", "REINFORCE with an LSTM controller (Zoph & Le 2017) or per-decision softmax (NB201)", Resolve,
+    [](const StrategyContext& c) -> absl::StatusOr<std::unique_ptr<Strategy>> {
+      const proto::ReinforceParams& params = c.method->reinforce();
+      NAS_ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy,
+                           CreatePolicy(*c.space, params, DeriveSeed(c.seed, 0, "policy-init")));
+      return std::unique_ptr<Strategy>(std::make_unique<Reinforce>(std::move(policy), params, c.seed));
+    }});
+
+}  // namespace
+}  // namespace nas

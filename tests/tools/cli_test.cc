@@ -1,0 +1,210 @@
+// End-to-end tests of the `nas` binary: determinism across invocations and thread counts, replay that
+// detects a single altered reward, bad input, and the real NB201 import.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "hdf5.h"
+#include "nas/log/episode_log.h"
+#include "nas/log/replay.h"
+#include "nas/space/nb201_space.h"
+#include "nas/table/table_io.h"
+#include "nas/testing/shared_data.h"
+
+namespace nas {
+namespace {
+
+struct Result {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Result Nas(const std::string& args) {
+  const std::string cmd = "tools/nas " + args + " 2>&1";
+  Result r{-1, ""};
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Tmp(const std::string& name) {
+  const char* d = std::getenv("TEST_TMPDIR");
+  return std::string(d ? d : "/tmp") + "/" + name;
+}
+
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// A synthetic NB201 table with two seeds, two fidelities and training times (no real data needed).
+std::string SyntheticTable() {
+  const std::string path = Tmp("synthetic.h5");
+  if (std::ifstream(path).good()) return path;
+  Nb201Space space;
+  Table t("nb201", space.size());
+  TableDataset& d = t.AddDataset("toy", {12, 200}, {777, 888});
+  for (int64_t a = 0; a < space.size(); ++a) {
+    const Actions act = space.FromOrdinal(a);
+    double q = 0;
+    for (int e = 0; e < 6; ++e) q += (act[e] == 3) * 4.0 + (act[e] == 2) * 2.0 - (act[e] == 0) * 3.0;
+    for (int f = 0; f < 2; ++f)
+      for (int s = 0; s < 2; ++s) {
+        TableEntry& x = d.mutable_at(a, f, s);
+        const double noise = std::sin(a * 12.9898 + s * 78.233 + f) * 0.7;
+        x.valid_acc = 60 + q + noise + 5 * f;
+        x.test_acc = 59 + q + 0.8 * noise + 5 * f;
+        x.train_acc = x.valid_acc + 5;
+        x.train_time = (f ? 200 : 12) * (1 + 0.05 * q);
+      }
+    t.source_index()[a] = a;
+  }
+  d.ComputeMeans();
+  t.attributes()["source"] = "synthetic (cli_test)";
+  EXPECT_TRUE(WriteTable(t, path, true).ok());
+  return path;
+}
+
+std::string Config(const std::string& table, const std::string& extra_methods = "") {
+  return "name: \"cli\"\nbenchmark { table: \"" + table +
+         "\" dataset: \"toy\" search_epochs: 12 seed_mode: SAMPLE }\n"
+         "budget { simulated_seconds: 3000 }\nseeds { experiment_seed: 7 runs: 3 }\n"
+         "methods { name: \"reinforce\" label: \"lstm\" reinforce { policy: LSTM } }\n"
+         "methods { name: \"reinforce\" label: \"edge\" reinforce { policy: PER_EDGE } }\n"
+         "methods { name: \"random\" }\nmethods { name: \"regularized_evolution\" }\nmethods { name: \"local_search\" }\n" +
+         extra_methods;
+}
+
+void ExpectSameEpisodes(const std::string& a, const std::string& b) {
+  auto la = ReadLog(a), lb = ReadLog(b);
+  ASSERT_TRUE(la.ok()) << la.status();
+  ASSERT_TRUE(lb.ok()) << lb.status();
+  ASSERT_EQ(la->runs.size(), lb->runs.size());
+  for (size_t i = 0; i < la->runs.size(); ++i) {
+    auto d = FirstDivergence(la->runs[i], lb->runs[i]);
+    EXPECT_FALSE(d.has_value()) << d->ToString();
+  }
+}
+
+TEST(Cli, SameConfigSameEpisodesAnyThreadCountAndReplay) {
+  const std::string cfg = Tmp("cli.textproto");
+  WriteFile(cfg, Config(SyntheticTable()));
+  Result r1 = Nas("run " + cfg + " --out " + Tmp("a.h5") + " --overwrite --quiet");
+  ASSERT_EQ(r1.code, 0) << r1.out;
+  EXPECT_NE(r1.out.find("local_search"), std::string::npos) << r1.out;
+  Result r2 = Nas("run " + cfg + " --out " + Tmp("b.h5") + " --overwrite --quiet --threads 2");
+  ASSERT_EQ(r2.code, 0) << r2.out;
+  ExpectSameEpisodes(Tmp("a.h5"), Tmp("b.h5"));
+  auto log = ReadLog(Tmp("a.h5"));
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->runs.size(), 15u);
+  EXPECT_EQ(log->attributes.at("worker_threads"), "1");
+  EXPECT_NE(log->attributes.at("blas"), "");
+  for (const auto& run : log->runs) {
+    ASSERT_FALSE(run.episodes.empty());
+    EXPECT_LE(run.episodes.back().sim_time, 3000.0);
+  }
+  Result rp = Nas("replay " + Tmp("a.h5"));
+  EXPECT_EQ(rp.code, 0) << rp.out;
+  EXPECT_NE(rp.out.find("identical"), std::string::npos) << rp.out;
+}
+
+TEST(Cli, ReplayNamesTheRunAndEpisodeOfAnAlteredReward) {
+  const std::string cfg = Tmp("cli2.textproto");
+  WriteFile(cfg, Config(SyntheticTable()));
+  const std::string log = Tmp("alter.h5");
+  ASSERT_EQ(Nas("run " + cfg + " --out " + log + " --overwrite --quiet").code, 0);
+  // Alter episode 5's reward of run random/1 in place.
+  hid_t f = H5Fopen(log.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  hid_t ds = H5Dopen2(f, "/runs/random/0001/reward", H5P_DEFAULT);
+  ASSERT_GE(ds, 0);
+  hid_t space = H5Dget_space(ds);
+  hsize_t n;
+  H5Sget_simple_extent_dims(space, &n, nullptr);
+  std::vector<double> v(n);
+  H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  v[5] += 0.5;
+  H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  H5Sclose(space);
+  H5Dclose(ds);
+  H5Fclose(f);
+  Result rp = Nas("replay " + log);
+  EXPECT_EQ(rp.code, 1) << rp.out;
+  EXPECT_NE(rp.out.find("run random/1, episode 5, field reward"), std::string::npos) << rp.out;
+}
+
+TEST(Cli, BadInputGivesOneClearLineAndNonZeroExit) {
+  const std::string table = SyntheticTable();
+  struct Case {
+    std::string name, config_text, extra_args, expect;
+  };
+  const std::string truncated = Tmp("truncated.h5");
+  {
+    std::ifstream in(table, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  const std::vector<Case> cases = {
+      {"malformed", "name: \"x\" benchmark { table: ", "", "bad.textproto:1:"},
+      {"unknown_method", Config(table, "methods { name: \"reinforcement\" }"), "", "known methods: local_search"},
+      {"missing_table", Config(Tmp("no_such_table.h5")), "", "no_such_table.h5"},
+      {"truncated_table", Config(truncated), "", "truncated.h5"},
+      {"unknown_dataset", "benchmark { table: \"" + table + "\" dataset: \"cifar11\" } budget { evaluations: 5 } "
+                          "seeds { runs: 1 } methods { name: \"random\" }", "", "it has: toy"},
+      {"nan_budget", "benchmark { table: \"" + table + "\" dataset: \"toy\" } budget { simulated_seconds: nan } "
+                     "seeds { runs: 1 } methods { name: \"random\" }", "", "simulated_seconds"},
+  };
+  for (const Case& c : cases) {
+    const std::string cfg = Tmp("bad.textproto");
+    WriteFile(cfg, c.config_text);
+    const std::string out = Tmp("bad_" + c.name + ".h5");
+    std::remove(out.c_str());
+    Result r = Nas("run " + cfg + " --out " + out + " --quiet" + c.extra_args);
+    EXPECT_NE(r.code, 0) << c.name;
+    EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.name << ": " << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << c.name << ": " << r.out;
+    EXPECT_FALSE(std::ifstream(out).good()) << c.name << ": left a log behind";
+  }
+  Result r = Nas("inspect " + truncated);
+  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  r = Nas("frobnicate");
+  EXPECT_NE(r.out.find("known commands: import, inspect, replay, run"), std::string::npos) << r.out;
+}
+
+TEST(Cli, NeverOverwritesALogUnlessAsked) {
+  const std::string cfg = Tmp("cli3.textproto");
+  WriteFile(cfg, Config(SyntheticTable()));
+  const std::string log = Tmp("keep.h5");
+  WriteFile(log, "precious");
+  Result r = Nas("run " + cfg + " --out " + log + " --quiet");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("--overwrite"), std::string::npos) << r.out;
+  std::ifstream in(log);
+  std::string content;
+  in >> content;
+  EXPECT_EQ(content, "precious");
+}
+
+TEST(Cli, ImportsAndInspectsTheRealNb201Csv) {
+  NAS_REQUIRE_SHARED_FILE(csv, "nasbench201/nasbench201_cifar10.csv");
+  const std::string out = Tmp("nb201_c10.h5");
+  std::remove(out.c_str());
+  Result r = Nas("import nb201-csv " + csv + " " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("15625 architectures"), std::string::npos) << r.out;
+  r = Nas("inspect " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("best validation 91.607: index 6111 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("best test 91.523: index 1459 "), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace nas

@@ -1,0 +1,108 @@
+#include "tools/cli/args.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace nas::cli {
+
+Args& Args::Option(const std::string& name, const std::string& help, const std::string& default_value) {
+  order_.push_back(name);
+  specs_[name] = Spec{help, default_value, false};
+  return *this;
+}
+
+Args& Args::Flag(const std::string& name, const std::string& help) {
+  order_.push_back(name);
+  specs_[name] = Spec{help, "", true};
+  return *this;
+}
+
+absl::Status Args::Parse(int argc, char** argv, int min_positional, int max_positional) {
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      help_ = true;
+      return absl::OkStatus();
+    }
+    if (absl::StartsWith(a, "--")) {
+      std::string name = a.substr(2), value;
+      bool has_value = false;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_value = true;
+      }
+      auto it = specs_.find(name);
+      if (it == specs_.end()) {
+        std::vector<std::string> known;
+        for (const auto& n : order_) known.push_back("--" + n);
+        return absl::InvalidArgumentError(absl::StrCat("nas ", command_, ": unknown option --", name,
+                                                       "; known options: ", absl::StrJoin(known, ", ")));
+      }
+      if (it->second.is_flag) {
+        if (has_value) return absl::InvalidArgumentError(absl::StrCat("nas ", command_, ": --", name, " takes no value"));
+        values_[name] = "1";
+        continue;
+      }
+      if (!has_value) {
+        if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat("nas ", command_, ": --", name, " needs a value"));
+        value = argv[++i];
+      }
+      values_[name] = value;
+      continue;
+    }
+    positional_.push_back(a);
+  }
+  if (static_cast<int>(positional_.size()) < min_positional || static_cast<int>(positional_.size()) > max_positional)
+    return absl::InvalidArgumentError(absl::StrCat("usage: nas ", command_, " ", usage_, " (see --help)"));
+  return absl::OkStatus();
+}
+
+std::string Args::HelpText() const {
+  std::string out = absl::StrCat("usage: nas ", command_, " ", usage_, "\n\n", description_, "\n");
+  if (!order_.empty()) out += "\noptions:\n";
+  for (const auto& n : order_) {
+    const Spec& s = specs_.at(n);
+    std::string left = s.is_flag ? absl::StrCat("--", n) : absl::StrCat("--", n, " VALUE");
+    absl::StrAppend(&out, "  ", left, std::string(left.size() < 22 ? 22 - left.size() : 1, ' '), s.help);
+    if (!s.default_value.empty()) absl::StrAppend(&out, " (default ", s.default_value, ")");
+    out += "\n";
+  }
+  return out;
+}
+
+std::string Args::Get(const std::string& name) const {
+  auto it = values_.find(name);
+  return it != values_.end() ? it->second : specs_.at(name).default_value;
+}
+
+bool Args::Has(const std::string& name) const { return values_.count(name) > 0; }
+
+bool Args::GetFlag(const std::string& name) const { return values_.count(name) > 0; }
+
+absl::StatusOr<int> Args::GetInt(const std::string& name, int min_value) const {
+  int v;
+  if (!absl::SimpleAtoi(Get(name), &v) || v < min_value)
+    return absl::InvalidArgumentError(
+        absl::StrCat("nas ", command_, ": --", name, " must be an integer >= ", min_value, ", got '", Get(name), "'"));
+  return v;
+}
+
+std::string ResolvePath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  if (const char* wd = std::getenv("BUILD_WORKING_DIRECTORY")) return absl::StrCat(wd, "/", path);
+  return path;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace nas::cli

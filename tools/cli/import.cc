@@ -1,0 +1,55 @@
+// nas import KIND SOURCE OUT.h5: converts a published benchmark into the table format.
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nas/table/nb201_csv.h"
+#include "nas/table/table_io.h"
+#include "tools/cli/args.h"
+#include "tools/cli/commands.h"
+
+namespace nas::cli {
+
+int ImportCommand(int argc, char** argv) {
+  struct Importer {
+    std::string help;
+    std::function<absl::StatusOr<std::unique_ptr<Table>>(const std::string& source, const std::string& dataset)> run;
+  };
+  const std::map<std::string, Importer> importers = {
+      {"nb201-csv",
+       {"NAS-Bench-201 CSV (file id, arch str, ..., train/validation/test accuracy); no training times",
+        [](const std::string& source, const std::string& dataset) {
+          return ImportNb201Csv(source, dataset.empty() ? GuessNb201Dataset(source) : dataset);
+        }}},
+  };
+  std::string kinds;
+  for (const auto& [k, v] : importers) absl::StrAppend(&kinds, "\n  ", k, ": ", v.help);
+  Args args("import", "KIND SOURCE OUT.h5", "Imports a published benchmark into the table format. Kinds:" + kinds);
+  args.Option("dataset", "dataset name in the table (nb201-csv: guessed from the file name)")
+      .Flag("overwrite", "replace an existing OUT.h5");
+  if (absl::Status s = args.Parse(argc, argv, 3, 3); !s.ok()) return Fail(s);
+  if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
+  const std::string kind = args.positional()[0];
+  auto it = importers.find(kind);
+  if (it == importers.end()) {
+    std::vector<std::string> names;
+    for (const auto& [k, v] : importers) names.push_back(k);
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("unknown import kind '", kind, "'; known kinds: ", absl::StrJoin(names, ", "))));
+  }
+  const std::string source = ResolvePath(args.positional()[1]);
+  const std::string out = ResolvePath(args.positional()[2]);
+  if (FileExists(out) && !args.GetFlag("overwrite"))
+    return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it")));
+  auto table = it->second.run(source, args.Get("dataset"));
+  if (!table.ok()) return Fail(table.status());
+  (*table)->attributes()["command"] = absl::StrCat("nas import ", kind, " ", args.positional()[1], " ", args.positional()[2]);
+  if (absl::Status s = WriteTable(**table, out, args.GetFlag("overwrite")); !s.ok()) return Fail(s);
+  std::printf("%s: %lld architectures, datasets %s\n", out.c_str(), static_cast<long long>((*table)->num_archs()),
+              absl::StrJoin((*table)->dataset_names(), ", ").c_str());
+  return 0;
+}
+
+}  // namespace nas::cli

@@ -1,0 +1,101 @@
+// nas replay LOG.h5: re-runs every run of a log from the config stored in it and compares every episode field
+// but wall_time bit for bit.
+#include <cstdio>
+#include <map>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "nas/experiment/config.h"
+#include "nas/experiment/experiment.h"
+#include "nas/experiment/provenance.h"
+#include "nas/experiment/runner.h"
+#include "nas/log/episode_log.h"
+#include "nas/log/replay.h"
+#include "nas/util/runtime.h"
+#include "tools/cli/args.h"
+#include "tools/cli/commands.h"
+
+namespace nas::cli {
+
+int ReplayCommand(int argc, char** argv) {
+  Args args("replay", "LOG.h5 [--table TABLE.h5] [--threads N]",
+            "Re-runs every run in the log from the resolved config stored in it and compares every episode\n"
+            "field except wall_time bit for bit. Exit 0 when identical; exit 1 naming the first divergence\n"
+            "(run, episode, field, both values). Bit-exactness is promised for the same binary, BLAS and\n"
+            "thread counts; differences in those are reported first.");
+  args.Option("table", "table to use instead of the logged table_path (its SHA-256 must match)")
+      .Option("threads", "runs replayed in parallel", "1");
+  if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
+  if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
+  auto threads = args.GetInt("threads", 1);
+  if (!threads.ok()) return Fail(threads.status());
+
+  const std::string path = ResolvePath(args.positional()[0]);
+  auto log = ReadLog(path);
+  if (!log.ok()) return Fail(log.status());
+  auto attr = [&](const std::string& k) {
+    auto it = log->attributes.find(k);
+    return it == log->attributes.end() ? std::string() : it->second;
+  };
+  auto config = ParseExperiment(attr("config"), path + " (attribute config)");
+  if (!config.ok()) return Fail(config.status());
+  if (args.Has("table")) config->mutable_benchmark()->set_table(ResolvePath(args.Get("table")));
+  if (absl::Status s = ResolveExperiment(&*config, path + " (attribute config)"); !s.ok()) return Fail(s);
+
+  auto prepared = PrepareExperiment(*config);
+  if (!prepared.ok()) return Fail(prepared.status());
+  if (prepared->table_sha256 != attr("table_sha256")) {
+    std::fprintf(stderr, "nas: %s: table %s has SHA-256 %s, the log was made with %s\n", path.c_str(),
+                 prepared->table_path.c_str(), prepared->table_sha256.c_str(), attr("table_sha256").c_str());
+    return 1;
+  }
+  const int compute_threads = 1;
+  SetComputeThreads(compute_threads);
+  std::map<std::string, std::string> now = LogAttributes(*prepared, *threads, compute_threads);
+  for (const auto& [k, v] : now)
+    if (AffectsResults(k) && attr(k) != v)
+      std::fprintf(stderr, "note: %s differs: logged '%s', now '%s'; bit-exact replay may not hold\n", k.c_str(),
+                   attr(k).c_str(), v.c_str());
+
+  std::map<std::string, int> method_index;
+  for (int m = 0; m < prepared->config.methods_size(); ++m) method_index[prepared->config.methods(m).label()] = m;
+  std::vector<RunJob> jobs;
+  for (const RunLog& r : log->runs) {
+    auto it = method_index.find(r.label);
+    if (it == method_index.end()) {
+      std::fprintf(stderr, "nas: %s: run %s/%d has a label the stored config does not define\n", path.c_str(),
+                   r.label.c_str(), r.run);
+      return 1;
+    }
+    jobs.push_back(RunJob{it->second, r.run});
+  }
+  Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
+  size_t next = 0;
+  int64_t episodes = 0;
+  std::optional<Divergence> divergence;
+  absl::Status status = runner.RunAll(
+      jobs, *threads,
+      [&](const RunLog& replayed) {
+        const RunLog& logged = log->runs[next++];
+        episodes += static_cast<int64_t>(logged.episodes.size());
+        divergence = FirstDivergence(logged, replayed);
+        if (divergence) return absl::AbortedError("divergence");
+        return absl::OkStatus();
+      },
+      [](int, int) {});
+  if (divergence) {
+    std::printf("DIVERGED: %s\n", divergence->ToString().c_str());
+    return 1;
+  }
+  if (!status.ok()) return Fail(status);
+  const int expected = prepared->config.methods_size() * prepared->config.seeds().runs();
+  std::printf("identical: %zu runs, %lld episodes, every field but wall_time bit for bit\n", jobs.size(),
+              static_cast<long long>(episodes));
+  if (static_cast<int>(jobs.size()) != expected) {
+    std::printf("incomplete: the log holds %zu of the %d runs its config defines\n", jobs.size(), expected);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace nas::cli
