@@ -60,62 +60,15 @@ void BM_LstmUpdate(benchmark::State& state) {
 }
 BENCHMARK(BM_LstmUpdate)->Unit(benchmark::kMicrosecond);
 
+// For comparison: the same gradient through LibTorch autograd (at::lstm), which Update does not use.
+void BM_LstmAutogradGradient(benchmark::State& state) {
+  at::set_num_threads(1);
+  Nb201Space space;
+  LstmPolicy policy(space, ZophLeParams(), 1);
+  const Actions arch = {3, 1, 4, 0, 2, 3};
+  for (auto _ : state) benchmark::DoNotOptimize(policy.Gradient({arch}, {0.1}, /*use_autograd=*/true));
+}
+BENCHMARK(BM_LstmAutogradGradient)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace nas
-// TEMP
-#include <ATen/ATen.h>
-namespace nas { namespace {
-void BM_TmpForward(benchmark::State& state) {
-  at::set_num_threads(1);
-  Nb201Space space;
-  LstmPolicy policy(space, ZophLeParams(), 1);
-  const Actions arch = {3, 1, 4, 0, 2, 3};
-  for (auto _ : state) { auto o = policy.controller()->forward({arch}, false); benchmark::DoNotOptimize(o); }
-}
-BENCHMARK(BM_TmpForward)->Unit(benchmark::kMicrosecond);
-void BM_TmpForwardBackward(benchmark::State& state) {
-  at::set_num_threads(1);
-  Nb201Space space;
-  LstmPolicy policy(space, ZophLeParams(), 1);
-  const Actions arch = {3, 1, 4, 0, 2, 3};
-  for (auto _ : state) { auto o = policy.controller()->forward({arch}, false); o.log_prob.sum().backward(); }
-}
-BENCHMARK(BM_TmpForwardBackward)->Unit(benchmark::kMicrosecond);
-void BM_TmpLstmOnly(benchmark::State& state) {
-  at::set_num_threads(1);
-  auto& m = *LstmPolicy(Nb201Space(), ZophLeParams(), 1).controller();
-  (void)m;
-  auto x = torch::randn({6,1,35}).requires_grad_(true);
-  auto h0 = torch::zeros({2,1,35});
-  std::vector<torch::Tensor> ps;
-  for (int l=0;l<2;++l){ps.push_back(torch::randn({140,35}).requires_grad_(true));ps.push_back(torch::randn({140,35}).requires_grad_(true));ps.push_back(torch::randn({140}).requires_grad_(true));ps.push_back(torch::randn({140}).requires_grad_(true));}
-  for (auto _ : state) { auto o = std::get<0>(at::lstm(x, {h0,h0}, ps, true, 2, 0.0, true, false, false)); benchmark::DoNotOptimize(o); }
-}
-BENCHMARK(BM_TmpLstmOnly)->Unit(benchmark::kMicrosecond);
-}}
-namespace nas { namespace {
-void BM_TmpAddNoGrad(benchmark::State& state) {
-  at::set_num_threads(1);
-  auto a = torch::randn({140}), b = torch::randn({140});
-  for (auto _ : state) { auto o = a + b; benchmark::DoNotOptimize(o); }
-}
-BENCHMARK(BM_TmpAddNoGrad);
-void BM_TmpAddGrad(benchmark::State& state) {
-  at::set_num_threads(1);
-  auto a = torch::randn({140}).requires_grad_(true), b = torch::randn({140});
-  for (auto _ : state) { auto o = a + b; benchmark::DoNotOptimize(o); }
-}
-BENCHMARK(BM_TmpAddGrad);
-void BM_TmpMmNoGrad(benchmark::State& state) {
-  at::set_num_threads(1);
-  auto a = torch::randn({1,35}), b = torch::randn({140,35}), c = torch::randn({140});
-  for (auto _ : state) { auto o = at::addmm(c, a, b.t()); benchmark::DoNotOptimize(o); }
-}
-BENCHMARK(BM_TmpMmNoGrad);
-void BM_TmpSigmoid(benchmark::State& state) {
-  at::set_num_threads(1);
-  auto a = torch::randn({1,140});
-  for (auto _ : state) { auto o = a.sigmoid(); benchmark::DoNotOptimize(o); }
-}
-BENCHMARK(BM_TmpSigmoid);
-}}

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <set>
@@ -13,30 +12,10 @@
 #include "google/protobuf/stubs/common.h"
 #include "hdf5.h"
 #include "nas/util/runtime.h"
+#include "tools/build/build_info.h"
 
 namespace nas {
 namespace {
-
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[256];
-    while (fgets(buf, sizeof buf, p)) out += buf;
-    pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
-
-std::string GitCommit() {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  const std::string dir = ws ? ws : ".";
-  const std::string git = "git -C '" + dir + "' ";
-  std::string commit = Shell(git + "rev-parse HEAD 2>/dev/null");
-  if (commit.size() != 40) return "unknown";
-  if (!Shell(git + "status --porcelain --untracked-files=no 2>/dev/null").empty()) commit += "-dirty";
-  return commit;
-}
 
 std::string CpuModel() {
   std::ifstream in("/proc/cpuinfo");
@@ -54,7 +33,7 @@ std::string CpuModel() {
 
 std::map<std::string, std::string> CollectProvenance() {
   std::map<std::string, std::string> p;
-  p["git_commit"] = GitCommit();
+  p["git_commit"] = NAS_BUILD_GIT_COMMIT;  // stamped at build time (tools/build/workspace_status.sh)
   p["compiler"] = absl::StrCat("gcc ", __VERSION__);
 #ifdef NDEBUG
   p["build_mode"] = "optimized (NDEBUG)";

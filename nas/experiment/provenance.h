@@ -8,8 +8,7 @@
 
 namespace nas {
 
-// git_commit (of the workspace `nas` was built from, "-dirty" when it has uncommitted changes, "unknown"
-// outside a checkout), compiler, build_mode, protobuf, hdf5, abseil, every runtime component (torch, blas),
+// git_commit (that the binary was built from, "-dirty" with uncommitted changes to tracked files), compiler, build_mode, protobuf, hdf5, abseil, every runtime component (torch, blas),
 // cpu, hostname, created_utc.
 std::map<std::string, std::string> CollectProvenance();
 

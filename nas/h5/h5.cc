@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -55,8 +56,11 @@ Handle StringType(H5T_cset_t cset = H5T_CSET_UTF8, size_t size = H5T_VARIABLE) {
   return t;
 }
 
-Handle AccessList() {
+Handle AccessList(bool create = false) {
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+  // The HDF5 1.8 file format: checksummed object headers and B-trees (so corrupt metadata is an error, not a
+  // crash) and creation-order indexes; readable by HDF5 >= 1.8 (h5py included).
+  if (create) H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
   H5Pset_file_locking(fapl.get(), 1, 1);  // lock, but work on file systems without locks
   return fapl;
@@ -186,7 +190,7 @@ absl::StatusOr<File> File::Create(const std::string& path, bool overwrite) {
   struct stat st;
   if (!overwrite && ::stat(path.c_str(), &st) == 0)
     return absl::AlreadyExistsError(absl::StrCat(path, ": already exists; refusing to overwrite it"));
-  Handle fapl = AccessList();
+  Handle fapl = AccessList(/*create=*/true);
   Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
   if (!file.valid()) return Err(absl::StatusCode::kFailedPrecondition, path, "", "cannot create the file");
   return File(path, std::move(file));
@@ -265,9 +269,12 @@ absl::Status File::WriteAttr(const std::string& object, const std::string& name,
 }
 
 absl::Status File::WriteStringAttr(const std::string& object, const std::string& name, const std::string& value) {
-  Handle type = StringType();
-  const char* ptr = value.c_str();
-  return WriteAttr(object, name, type.get(), type.get(), {}, &ptr);
+  // Fixed-length, stored inside the (checksummed) object header: no global-heap indirection, which HDF5 reads
+  // without validation (a corrupt global heap can crash the library).
+  Handle type = StringType(H5T_CSET_UTF8, std::max<size_t>(value.size(), 1));
+  std::string padded = value;
+  padded.resize(std::max<size_t>(value.size(), 1), '\0');
+  return WriteAttr(object, name, type.get(), type.get(), {}, padded.data());
 }
 
 absl::Status File::WriteInt64Attr(const std::string& object, const std::string& name, int64_t value) {

@@ -56,6 +56,8 @@ Table MakeTable() {
   table.attributes()["source"] = "synthetic test table";
   table.attributes()["license"] = "CC0";
   table.attributes()["note"] = "unicode: µ→ ✓, and a long value " + std::string(300, 'x');
+  table.attributes()["command"] = std::string(100000, 'c');  // larger than an object header message
+  table.attributes()["empty"] = "";
   // Creation order is deliberately not alphabetical.
   TableDataset& zeta = table.AddDataset("zeta", {12, 50, 200}, {777, 888, 999});
   for (TableEntry& e : zeta.mutable_entries()) {

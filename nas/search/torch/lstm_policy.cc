@@ -313,7 +313,7 @@ void LstmPolicy::BackwardSequence(const Actions& actions, double coef, double en
     for (int k = 0; k < n; ++k) {
       const double p = std::exp(lp[k]);
       const float d =
-          static_cast<float>(coef * ((k == actions[t] ? 1.0 : 0.0) - p) + entropy_coef * p * (lp[k] + entropy_[t]));
+          static_cast<float>(coef * ((k == actions[t] ? 1.0 : 0.0) - p) - entropy_coef * p * (lp[k] + entropy_[t]));
       g_head_b[off + k] += d;
       Axpy(g_head_w + static_cast<size_t>(off + k) * H, h_top, d, H);
       Axpy(dx, head_w + static_cast<size_t>(off + k) * H, d, H);
@@ -369,6 +369,7 @@ void LstmPolicy::ComputeGradient(const std::vector<Actions>& batch, const std::v
   const int64_t B = static_cast<int64_t>(batch.size());
   const double entropy_weight = params_.entropy_weight();
   optimizer_->zero_grad();  // zeroes the flat gradient in place
+  NAS_CHECK(controller_->GradientsAliasFlat());
   if (!use_autograd) {
     // loss = sum_b (-adv_b / B) log pi(a_b) + sum_b (-entropy_weight / B) H_b
     for (int64_t b = 0; b < B; ++b) {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything the build, the tests and the benchmarks need, from Debian 12 packages only, and selects
+# OpenBLAS as the system BLAS. Idempotent: a second run installs nothing and changes nothing.
+set -euo pipefail
+
+PACKAGES=(
+  # Build: Bazel 4.2.3 and the rule sets it loads, all offline from Debian.
+  bazel-bootstrap bazel-rules-cc bazel-rules-java bazel-rules-proto bazel-skylib bazel-platforms
+  g++ git
+  # Libraries.
+  libtorch-dev          # LibTorch 1.13.1 (CPU): the LSTM controller
+  libprotobuf-dev protobuf-compiler  # experiment configs and schemas
+  libhdf5-dev hdf5-tools            # tables and episode logs (h5dump for humans)
+  libabsl-dev           # Status/StatusOr, string utilities
+  libssl-dev            # SHA-256 of tables (provenance)
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libopenblas0-pthread  # the BLAS LibTorch calls (selected below)
+  python3-h5py          # the README's log-reading example
+)
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# One BLAS for every run: OpenBLAS (pthread build). Logs record the BLAS file and thread count; bit-exact
+# replay is promised for the same binary, BLAS and threads.
+ARCH_TRIPLET=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+OPENBLAS=/usr/lib/$ARCH_TRIPLET/openblas-pthread/libblas.so.3
+if [ -e "$OPENBLAS" ]; then
+  current=$(update-alternatives --query "libblas.so.3-$ARCH_TRIPLET" 2>/dev/null | awk '/^Value:/{print $2}')
+  if [ "$current" != "$OPENBLAS" ]; then
+    $SUDO update-alternatives --set "libblas.so.3-$ARCH_TRIPLET" "$OPENBLAS"
+  fi
+fi
+echo "setup: ok (bazel-bootstrap $(dpkg-query -W -f='${Version}' bazel-bootstrap), BLAS $(readlink -f /usr/lib/$ARCH_TRIPLET/libblas.so.3))"
