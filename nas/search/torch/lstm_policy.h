@@ -7,8 +7,8 @@
 //   for each layer l:  w_ih [4H, H], w_hh [4H, H], b_ih [4H], b_hh [4H]   (PyTorch gate order i, f, g, o)
 //   embedding [1 + sum_{t < T-1} n_t, H]   (row 0 = start input; then the choices of decision 0, 1, ..., T-2)
 //   head_w [sum_t n_t, H], head_b [sum_t n_t]   (rows of decision t's softmax head start at head_offset(t))
-// The named parameters of the module are views of that tensor, and their gradients are views of one flat
-// gradient tensor, so Adam steps a single tensor (numerically the same as stepping each parameter: Adam is
+// The module's named parameters share that tensor's storage (set_, not autograd views) and their gradients share
+// one flat gradient tensor's, so Adam steps a single tensor (numerically the same as stepping each parameter: Adam is
 // element-wise). Do not move the module to another dtype or device: that would break the aliasing.
 //
 // Speed: LibTorch costs 1-5 us per operator, and an autograd LSTM step is dozens of them (an at::lstm forward and
