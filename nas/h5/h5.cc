@@ -426,13 +426,19 @@ absl::Status File::WriteDoubles(const std::string& dataset, const std::vector<do
                       values.data(), values.size());
 }
 
+// Fixed-length (NUL-padded) strings: HDF5 does not checksum the global heap behind variable-length strings,
+// and a corrupted one crashed the reader in a fuzz test; fixed-length data cannot.
 absl::Status File::WriteStrings(const std::string& dataset, const std::vector<std::string>& values) {
-  std::vector<const char*> ptrs;
-  ptrs.reserve(values.size());
-  for (const std::string& s : values) ptrs.push_back(s.c_str());
-  Handle type = StringType();
-  return WriteDataset(dataset, type.get(), type.get(), {static_cast<int64_t>(values.size())}, ptrs.data(),
-                      ptrs.size());
+  size_t width = 1;
+  for (const std::string& s : values) width = std::max(width, s.size());
+  std::vector<char> buffer(values.size() * width, '\0');
+  for (size_t i = 0; i < values.size(); ++i) std::copy(values[i].begin(), values[i].end(), &buffer[i * width]);
+  Handle type(H5Tcopy(H5T_C_S1));
+  H5Tset_size(type.get(), width);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  return WriteDataset(dataset, type.get(), type.get(), {static_cast<int64_t>(values.size())}, buffer.data(),
+                      values.size());
 }
 
 absl::Status File::WriteDoublesND(const std::string& dataset, const std::vector<int64_t>& dims,

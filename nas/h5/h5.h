@@ -3,9 +3,12 @@
 // whose one-line message names the file, the object and what is wrong (plus HDF5's own innermost reason);
 // HDF5's automatic error printing is turned off. Nothing here aborts on a bad file.
 //
-// Layout written here: strings are variable-length UTF-8, integers little-endian 32/64-bit, reals IEEE
-// float64 little-endian (so doubles round-trip bit-exactly, NaN payloads included). Readers accept fixed-length
-// strings too. Not thread-safe (Debian's HDF5 is the serial, non-thread-safe build): one thread per process
+// Layout written here: files in the HDF5 1.8 format (checksummed metadata; readable by HDF5 >= 1.8 and h5py);
+// string attributes fixed-length UTF-8 (inside the checksummed object header), string datasets variable-length
+// UTF-8, integers little-endian 32/64-bit, reals IEEE float64 little-endian (so doubles round-trip bit-exactly,
+// NaN payloads included). Readers accept fixed- and variable-length strings alike. Caveat: HDF5 does not
+// validate the global heap behind variable-length strings, so a corrupted (not merely truncated) file can
+// crash HDF5 inside a variable-length read. Not thread-safe (Debian's HDF5 is the serial, non-thread-safe build): one thread per process
 // may use HDF5 at a time.
 #ifndef NAS_H5_H5_H_
 #define NAS_H5_H5_H_

@@ -4,7 +4,7 @@
 //   /                       attrs: format = "nas-table", format_version = 1, space (e.g. "nb201"),
 //                                  num_archs, and every Table::attributes() entry (source, license,
 //                                  source_sha256, command, ...), all as strings except the two ints.
-//   /archs/arch_str         [A] variable-length strings, the space's notation (row = space ordinal)
+//   /archs/arch_str         [A] fixed-length strings, the space's notation (row = space ordinal)
 //   /archs/source_index     [A] int64, the source's own index (-1 unknown)
 //   /archs/params_m         [A] float64, parameters in millions (NaN unknown)
 //   /archs/flops_m          [A] float64, FLOPs in millions (NaN unknown)

@@ -241,6 +241,24 @@ TEST(TableIo, ValidatesContents) {
                     path, "/datasets/alpha/test_acc");
 }
 
+TEST(TableIo, ReadsVariableLengthStringAttributes) {
+  // Other writers (h5py) store string attributes as variable-length strings; ours are fixed-length.
+  const std::string path = TmpPath("vlen_attr.h5");
+  const absl::Status status = ReadEdited(path, [](h5::File& f) {
+    h5::Handle type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    h5::Handle space(H5Screate(H5S_SCALAR));
+    h5::Handle attr(H5Acreate2(f.id(), "written_by", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+    const char* value = "h5py";
+    ASSERT_GE(H5Awrite(attr.get(), type.get(), &value), 0);
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  auto table = ReadTable(path);
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_EQ((*table)->attributes().at("written_by"), "h5py");
+  EXPECT_EQ((*table)->attributes().at("empty"), "");
+}
+
 TEST(TableIo, WriteRejectsBadTables) {
   const std::string path = TmpPath("bad_write.h5");
   Table unknown("nope", 10);

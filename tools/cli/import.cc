@@ -20,8 +20,12 @@ int ImportCommand(int argc, char** argv) {
   const std::map<std::string, Importer> importers = {
       {"nb201-csv",
        {"NAS-Bench-201 CSV (file id, arch str, ..., train/validation/test accuracy); no training times",
-        [](const std::string& source, const std::string& dataset) {
-          return ImportNb201Csv(source, dataset.empty() ? GuessNb201Dataset(source) : dataset);
+        [](const std::string& source, const std::string& dataset) -> absl::StatusOr<std::unique_ptr<Table>> {
+          const std::string name = dataset.empty() ? GuessNb201Dataset(source) : dataset;
+          if (name.empty())
+            return absl::InvalidArgumentError(absl::StrCat(
+                source, ": cannot tell the dataset from the file name; give --dataset (e.g. cifar10-valid)"));
+          return ImportNb201Csv(source, name);
         }}},
   };
   std::string kinds;
