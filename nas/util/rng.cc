@@ -69,38 +69,31 @@ uint64_t Rng::UniformInt(uint64_t n) {
   return static_cast<uint64_t>(m >> 64);
 }
 
-int Rng::Categorical(const float* weights, int n) {
+namespace {
+// Inverse CDF over unnormalised weights; rounding can leave u just above the last partial sum, so the fallback
+// is the last index with weight.
+template <typename T>
+int InverseCdf(const T* weights, int n, double u01) {
   NAS_CHECK(n > 0);
   double total = 0.0;
   for (int i = 0; i < n; ++i) total += weights[i];
   NAS_CHECK(total > 0.0);
-  const double u = Uniform01() * total;
+  const double u = u01 * total;
   double acc = 0.0;
   for (int i = 0; i < n; ++i) {
     acc += weights[i];
     if (u < acc) return i;
   }
-  // Rounding can leave u just above the last partial sum: return the last index with weight.
   for (int i = n - 1; i >= 0; --i)
     if (weights[i] > 0) return i;
   return n - 1;
 }
+}  // namespace
+
+int Rng::Categorical(const float* weights, int n) { return InverseCdf(weights, n, Uniform01()); }
 
 int Rng::Categorical(const std::vector<double>& weights) {
-  const int n = static_cast<int>(weights.size());
-  NAS_CHECK(n > 0);
-  double total = 0.0;
-  for (double w : weights) total += w;
-  NAS_CHECK(total > 0.0);
-  const double u = Uniform01() * total;
-  double acc = 0.0;
-  for (int i = 0; i < n; ++i) {
-    acc += weights[i];
-    if (u < acc) return i;
-  }
-  for (int i = n - 1; i >= 0; --i)
-    if (weights[i] > 0) return i;
-  return n - 1;
+  return InverseCdf(weights.data(), static_cast<int>(weights.size()), Uniform01());
 }
 
 double Rng::Normal() {
