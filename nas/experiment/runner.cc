@@ -26,7 +26,8 @@ std::vector<RunJob> Runner::Jobs() const {
   return jobs;
 }
 
-absl::StatusOr<RunLog> Runner::Run(const RunJob& job) const {
+absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
+                                   const std::function<absl::Status(const Episode&)>& on_episode) const {
   const proto::Method& method = experiment_.methods(job.method_index);
   const uint64_t exp_seed = experiment_.seeds().experiment_seed();
   const uint64_t strategy_seed = DeriveSeed(exp_seed, job.run, "strategy/" + method.label());
@@ -84,53 +85,62 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job) const {
     e.incumbent_valid = best.valid_acc;
     e.incumbent_test = best.test_acc;
     e.wall_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (on_episode) NAS_RETURN_IF_ERROR(on_episode(e));
     log.episodes.push_back(std::move(e));
   }
   return log;
 }
 
-absl::Status Runner::RunAll(const std::vector<RunJob>& jobs, int threads,
-                            const std::function<absl::Status(const RunLog&)>& sink,
-                            const std::function<void(int, int)>& progress) const {
+absl::Status Runner::RunAll(const std::vector<RunJob>& jobs, int threads, const Callbacks& cb) const {
   const int total = static_cast<int>(jobs.size());
-  std::vector<std::optional<absl::StatusOr<RunLog>>> results(total);
   std::mutex mu;
   std::condition_variable cv;
+  int done = 0, running_workers = 0;
   std::atomic<int> next{0};
   std::atomic<bool> stop{false};
+  absl::Status first_error = absl::OkStatus();
   auto worker = [&] {
     // OpenMP's thread count is per thread: set it in every worker, not only in main().
     SetComputeThreads(compute_threads_);
     for (;;) {
       const int j = next.fetch_add(1);
-      if (j >= total || stop.load()) return;
-      absl::StatusOr<RunLog> r = Run(jobs[j]);
+      if (j >= total || stop.load()) break;
+      absl::StatusOr<RunLog> r = Run(jobs[j], [&](const Episode& e) {
+        return cb.episode ? cb.episode(j, e) : absl::OkStatus();
+      });
+      absl::Status s = r.status();
+      if (s.ok() && cb.finished) s = cb.finished(j, *r);
       std::lock_guard<std::mutex> lock(mu);
-      results[j] = std::move(r);
+      if (!s.ok() && first_error.ok()) {
+        first_error = s;
+        stop.store(true);
+      }
+      ++done;
       cv.notify_all();
     }
+    std::lock_guard<std::mutex> lock(mu);
+    --running_workers;
+    cv.notify_all();
   };
+  const int n_workers = std::max(1, std::min(threads, total));
+  running_workers = n_workers;
   std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, std::min(threads, total)); ++t) pool.emplace_back(worker);
-
-  absl::Status status = absl::OkStatus();
-  int done = 0;
-  for (int j = 0; j < total && status.ok(); ++j) {
+  for (int t = 0; t < n_workers; ++t) pool.emplace_back(worker);
+  int reported = 0;
+  {
     std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return results[j].has_value(); });
-    absl::StatusOr<RunLog> r = std::move(*results[j]);
-    results[j].reset();
-    lock.unlock();
-    if (!r.ok()) {
-      status = r.status();
-      break;
+    while (running_workers > 0) {
+      cv.wait(lock, [&] { return done != reported || running_workers == 0; });
+      while (reported < done) {
+        const int d = ++reported;
+        lock.unlock();
+        if (cb.progress) cb.progress(d, total);
+        lock.lock();
+      }
     }
-    status = sink(*r);
-    progress(++done, total);
   }
-  if (!status.ok()) stop.store(true);
   for (auto& t : pool) t.join();
-  return status;
+  return first_error;
 }
 
 }  // namespace nas

@@ -31,13 +31,21 @@ class Runner {
   // Every (method, run) in the order logs store them: methods in config order, runs ascending.
   std::vector<RunJob> Jobs() const;
 
-  absl::StatusOr<RunLog> Run(const RunJob& job) const;
+  // One run. `on_episode` (may be empty) sees each episode as soon as it is made; an error from it stops the
+  // run and is returned.
+  absl::StatusOr<RunLog> Run(const RunJob& job,
+                             const std::function<absl::Status(const Episode&)>& on_episode = nullptr) const;
 
-  // Runs `jobs` on `threads` workers. `sink` receives each finished run in job order, on the calling thread;
-  // `progress(done, total)` is called on the calling thread after each run finishes. Stops at the first error.
-  absl::Status RunAll(const std::vector<RunJob>& jobs, int threads,
-                      const std::function<absl::Status(const RunLog&)>& sink,
-                      const std::function<void(int, int)>& progress) const;
+  struct Callbacks {
+    // Worker thread, for every episode of job `j` (e.g. append to the log). May be empty.
+    std::function<absl::Status(int j, const Episode&)> episode;
+    // Worker thread, when job `j` has finished (e.g. mark it complete). May be empty.
+    std::function<absl::Status(int j, const RunLog&)> finished;
+    // Calling thread, after each finished run. May be empty.
+    std::function<void(int done, int total)> progress;
+  };
+  // Runs `jobs` on `threads` workers; the callbacks must be thread-safe. Stops at the first error.
+  absl::Status RunAll(const std::vector<RunJob>& jobs, int threads, const Callbacks& callbacks) const;
 
  private:
   const proto::Experiment& experiment_;

@@ -56,11 +56,11 @@ Handle StringType(H5T_cset_t cset = H5T_CSET_UTF8, size_t size = H5T_VARIABLE) {
   return t;
 }
 
-Handle AccessList(bool create = false) {
+Handle AccessList(bool create = false, bool swmr = false) {
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
   // The HDF5 1.8 file format: checksummed object headers and B-trees (so corrupt metadata is an error, not a
-  // crash) and creation-order indexes; readable by HDF5 >= 1.8 (h5py included).
-  if (create) H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+  // crash) and creation-order indexes; readable by HDF5 >= 1.8 (h5py included). SWMR needs the 1.10 format.
+  if (create) H5Pset_libver_bounds(fapl.get(), swmr ? H5F_LIBVER_LATEST : H5F_LIBVER_V18, H5F_LIBVER_LATEST);
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
   H5Pset_file_locking(fapl.get(), 1, 1);  // lock, but work on file systems without locks
   return fapl;
@@ -180,9 +180,41 @@ absl::StatusOr<File> File::Open(const std::string& path, bool writable) {
   if (is_hdf5 < 0) return Err(absl::StatusCode::kDataLoss, path, "", "cannot check whether this is an HDF5 file");
   Handle fapl = AccessList();
   Handle file(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl.get()));
+  if (!file.valid() && !writable) {
+    // A file a SWMR writer has open (or was killed with) is marked "open for write": read it as a SWMR reader.
+    const std::string detail = LastErrorDetail();
+    if (detail.find("already open for write") != std::string::npos) {
+      Handle swmr_fapl = AccessList();
+      file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, swmr_fapl.get()));
+    }
+  }
   if (!file.valid())
     return Err(absl::StatusCode::kDataLoss, path, "", "HDF5 cannot open this file (truncated or corrupt?)");
   return File(path, std::move(file));
+}
+
+absl::StatusOr<File> File::CreateSwmr(const std::string& path, bool overwrite) {
+  DisableErrorPrinting();
+  struct stat st;
+  if (!overwrite && ::stat(path.c_str(), &st) == 0)
+    return absl::AlreadyExistsError(absl::StrCat(path, ": already exists; refusing to overwrite it"));
+  Handle fapl = AccessList(/*create=*/true, /*swmr=*/true);
+  Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
+  if (!file.valid()) return Err(absl::StatusCode::kFailedPrecondition, path, "", "cannot create the file");
+  return File(path, std::move(file));
+}
+
+absl::Status File::StartSwmrWrite() {
+  if (H5Fstart_swmr_write(file_.get()) < 0)
+    return Err(absl::StatusCode::kFailedPrecondition, path_, "", "cannot switch to SWMR writing");
+  return absl::OkStatus();
+}
+
+absl::Status File::FlushDataset(const std::string& dataset) {
+  Handle ds(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT));
+  if (!ds.valid() || H5Dflush(ds.get()) < 0)
+    return Err(absl::StatusCode::kDataLoss, path_, dataset, "cannot flush dataset");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<File> File::Create(const std::string& path, bool overwrite) {

@@ -64,6 +64,28 @@ absl::StatusOr<const TableDataset*> Table::dataset(const std::string& name) cons
                                           "'; it has: ", absl::StrJoin(dataset_names(), ", ")));
 }
 
+absl::Status Table::SetRowKeys(std::vector<std::string> keys, std::vector<std::string> archs) {
+  if (keys.size() != static_cast<size_t>(num_archs_) || archs.size() != static_cast<size_t>(num_archs_))
+    return absl::InvalidArgumentError(absl::StrCat("row keys: ", keys.size(), " keys and ", archs.size(),
+                                                   " architectures for ", num_archs_, " rows"));
+  std::unordered_map<std::string, int64_t> index;
+  index.reserve(keys.size());
+  for (size_t r = 0; r < keys.size(); ++r)
+    if (!index.emplace(keys[r], static_cast<int64_t>(r)).second)
+      return absl::InvalidArgumentError(absl::StrCat("row keys: key '", keys[r], "' appears in rows ",
+                                                     index[keys[r]], " and ", r));
+  sparse_ = true;
+  row_keys_ = std::move(keys);
+  row_archs_ = std::move(archs);
+  row_of_key_ = std::move(index);
+  return absl::OkStatus();
+}
+
+int64_t Table::RowOfKey(absl::string_view key) const {
+  auto it = row_of_key_.find(std::string(key));
+  return it == row_of_key_.end() ? -1 : it->second;
+}
+
 std::vector<std::string> Table::dataset_names() const {
   std::vector<std::string> names;
   for (const auto& d : datasets_) names.push_back(d.name());

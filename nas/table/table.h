@@ -12,9 +12,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -90,9 +92,24 @@ class Table {
   std::vector<TableDataset>& mutable_datasets() { return datasets_; }
   std::vector<std::string> dataset_names() const;
 
+  // Sparse rows, for spaces too large to enumerate (NB101): row r holds the architectures whose
+  // SearchSpace::CanonicalKey is row_keys()[r], and row_archs()[r] is one of them in the space's notation.
+  // Dense tables (the default; no keys) have row = the space's ordinal. Lookup: RowOf in table_index.h.
+  bool sparse() const { return sparse_; }
+  // Makes the table sparse. InvalidArgument unless both have num_archs() entries and the keys are distinct.
+  absl::Status SetRowKeys(std::vector<std::string> keys, std::vector<std::string> archs);
+  const std::vector<std::string>& row_keys() const { return row_keys_; }
+  const std::vector<std::string>& row_archs() const { return row_archs_; }
+  // The row of a key in a sparse table, or -1 (also for dense tables).
+  int64_t RowOfKey(absl::string_view key) const;
+
  private:
   std::string space_;
   int64_t num_archs_;
+  bool sparse_ = false;
+  std::vector<std::string> row_keys_;
+  std::vector<std::string> row_archs_;
+  std::unordered_map<std::string, int64_t> row_of_key_;
   std::vector<int64_t> source_index_;
   std::vector<double> params_m_;
   std::vector<double> flops_m_;

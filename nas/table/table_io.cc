@@ -39,9 +39,11 @@ absl::Status Invalid(const std::string& path, const std::string& what) {
 
 // Checks what the writer needs and the reader will check, so a written table always reads back.
 absl::Status ValidateForWrite(const Table& table, const std::string& path, const SearchSpace& space) {
-  if (table.num_archs() != space.size())
+  if (!table.sparse() && table.num_archs() != space.size())
     return Invalid(path, absl::StrCat("cannot write: the table has ", table.num_archs(), " architectures but space '",
                                       table.space(), "' has ", space.size()));
+  if (table.sparse() && (table.num_archs() < 1 || table.row_keys().size() != static_cast<size_t>(table.num_archs())))
+    return Invalid(path, "cannot write: a sparse table needs at least one row and one key per row");
   const size_t a = static_cast<size_t>(table.num_archs());
   if (table.source_index().size() != a || table.params_m().size() != a || table.flops_m().size() != a)
     return Invalid(path, "cannot write: per-architecture arrays do not have num_archs entries");
@@ -71,10 +73,12 @@ absl::Status WriteContents(const Table& table, const SearchSpace& space, h5::Fil
   for (const auto& [key, value] : table.attributes()) NAS_RETURN_IF_ERROR(file.WriteStringAttr("/", key, value));
 
   const int64_t a = table.num_archs();
-  std::vector<std::string> arch_str(static_cast<size_t>(a));
-  for (int64_t i = 0; i < a; ++i) arch_str[i] = space.ToString(space.FromOrdinal(i));
+  std::vector<std::string> arch_str(static_cast<size_t>(table.sparse() ? 0 : a));
+  for (int64_t i = 0; i < static_cast<int64_t>(arch_str.size()); ++i) arch_str[i] = space.ToString(space.FromOrdinal(i));
+  if (table.sparse()) arch_str = table.row_archs();
   NAS_RETURN_IF_ERROR(file.CreateGroup("/archs"));
   NAS_RETURN_IF_ERROR(file.WriteStrings("/archs/arch_str", arch_str));
+  if (table.sparse()) NAS_RETURN_IF_ERROR(file.WriteStrings("/archs/key", table.row_keys()));
   NAS_RETURN_IF_ERROR(file.WriteInt64s("/archs/source_index", table.source_index()));
   NAS_RETURN_IF_ERROR(file.WriteDoubles("/archs/params_m", table.params_m()));
   NAS_RETURN_IF_ERROR(file.WriteDoubles("/archs/flops_m", table.flops_m()));
@@ -96,6 +100,26 @@ absl::Status WriteContents(const Table& table, const SearchSpace& space, h5::Fil
   return file.Close();
 }
 
+// Sparse tables: /archs/key has a distinct key per row, and every /archs/arch_str parses to a valid architecture
+// of the space. (Keys are not recomputed from the arch strings: that costs seconds for NB101's 423,624 rows.)
+absl::Status ReadRowKeys(const h5::File& file, const SearchSpace& space, const std::vector<std::string>& arch_str,
+                         Table& table) {
+  const std::string& path = file.path();
+  NAS_ASSIGN_OR_RETURN(std::vector<std::string> keys, file.ReadStrings("/archs/key"));
+  if (keys.size() != static_cast<size_t>(table.num_archs()))
+    return Invalid(path, absl::StrCat("/archs/key has ", keys.size(), " entries, expected num_archs = ",
+                                      table.num_archs()));
+  for (size_t i = 0; i < arch_str.size(); ++i) {
+    auto actions = space.Parse(arch_str[i]);
+    if (!actions.ok() || !space.IsValid(*actions))
+      return Invalid(path, absl::StrCat("/archs/arch_str row ", i, " is '", arch_str[i], "', not a valid ",
+                                        space.name(), " architecture"));
+  }
+  absl::Status s = table.SetRowKeys(std::move(keys), arch_str);
+  if (!s.ok()) return Invalid(path, absl::StrCat("/archs/key: ", s.message()));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<Table>> ReadContents(const h5::File& file) {
   const std::string& path = file.path();
   if (!file.HasAttr("/", "format"))
@@ -114,7 +138,14 @@ absl::StatusOr<std::unique_ptr<Table>> ReadContents(const h5::File& file) {
   if (!space_or.ok()) return Invalid(path, std::string(space_or.status().message()));
   std::unique_ptr<SearchSpace> space = std::move(space_or).value();
   NAS_ASSIGN_OR_RETURN(const int64_t num_archs, file.ReadInt64Attr("/", "num_archs"));
-  if (num_archs != space->size())
+  const bool sparse = file.Exists("/archs/key");  // sparse rows keyed by CanonicalKey (table.h)
+  if (sparse) {  // the row count must match the keys before anything is allocated for it
+    NAS_ASSIGN_OR_RETURN(const std::vector<int64_t> key_shape, file.Shape("/archs/key"));
+    if (num_archs < 1 || num_archs > space->size() || key_shape != std::vector<int64_t>{num_archs})
+      return Invalid(path, absl::StrCat("num_archs is ", num_archs, " but /archs/key has shape [",
+                                        absl::StrJoin(key_shape, ", "), "] (sparse table)"));
+  }
+  if (!sparse && num_archs != space->size())
     return Invalid(path, absl::StrCat("num_archs is ", num_archs, " but space '", space_name, "' has ",
                                       space->size(), " architectures"));
 
@@ -130,12 +161,13 @@ absl::StatusOr<std::unique_ptr<Table>> ReadContents(const h5::File& file) {
   };
   NAS_ASSIGN_OR_RETURN(const std::vector<std::string> arch_str, file.ReadStrings("/archs/arch_str"));
   NAS_RETURN_IF_ERROR(check_len("/archs/arch_str", arch_str.size()));
-  for (int64_t i = 0; i < num_archs; ++i) {
+  for (int64_t i = 0; i < (sparse ? 0 : num_archs); ++i) {
     const std::string expected = space->ToString(space->FromOrdinal(i));
     if (arch_str[i] != expected)
       return Invalid(path, absl::StrCat("/archs/arch_str row ", i, " is '", arch_str[i], "' but ordinal ", i,
                                         " of space '", space_name, "' is '", expected, "'"));
   }
+  if (sparse) NAS_RETURN_IF_ERROR(ReadRowKeys(file, *space, arch_str, *table));
   NAS_ASSIGN_OR_RETURN(table->source_index(), file.ReadInt64s("/archs/source_index"));
   NAS_RETURN_IF_ERROR(check_len("/archs/source_index", table->source_index().size()));
   NAS_ASSIGN_OR_RETURN(table->params_m(), file.ReadDoubles("/archs/params_m"));

@@ -5,6 +5,9 @@
 //                                  num_archs, and every Table::attributes() entry (source, license,
 //                                  source_sha256, command, ...), all as strings except the two ints.
 //   /archs/arch_str         [A] fixed-length strings, the space's notation (row = space ordinal)
+//   /archs/key              [A] fixed-length strings, only in sparse tables (table.h: NB101): row r holds
+//                           the architectures with SearchSpace::CanonicalKey == key[r], arch_str[r] is one of
+//                           them, and num_archs = A is the number of rows, not the space's size
 //   /archs/source_index     [A] int64, the source's own index (-1 unknown)
 //   /archs/params_m         [A] float64, parameters in millions (NaN unknown)
 //   /archs/flops_m          [A] float64, FLOPs in millions (NaN unknown)

@@ -4,6 +4,8 @@
 // entropy falls.
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "nas/experiment/config.h"
 #include "nas/experiment/runner.h"
 #include "nas/experiment/table_evaluator.h"
@@ -37,9 +39,10 @@ TEST(ControllerLearns, ZophLeOnNb201Cifar10) {
   int improved = 0;
   const auto jobs = runner.Jobs();
   ASSERT_EQ(jobs.size(), 10u);
-  ASSERT_TRUE(runner
-                  .RunAll(jobs, 2,
-                          [&](const RunLog& r) {
+  std::mutex mu;
+  Runner::Callbacks callbacks;
+  callbacks.finished = [&](int, const RunLog& r) {
+                            std::lock_guard<std::mutex> lock(mu);
                             const double f = MeanOver(r, 0, 100, &Episode::reward);
                             const double l = MeanOver(r, 900, 1000, &Episode::reward);
                             first_reward += f / 10, last_reward += l / 10;
@@ -47,9 +50,8 @@ TEST(ControllerLearns, ZophLeOnNb201Cifar10) {
                             first_entropy += MeanOver(r, 0, 100, &Episode::entropy) / 10;
                             last_entropy += MeanOver(r, 900, 1000, &Episode::entropy) / 10;
                             return absl::OkStatus();
-                          },
-                          [](int, int) {})
-                  .ok());
+                          };
+  ASSERT_TRUE(runner.RunAll(jobs, 2, callbacks).ok());
   std::printf("mean reward first 100 %.3f, last 100 %.3f; entropy %.3f -> %.3f; %d of 10 runs improved\n",
               first_reward, last_reward, first_entropy, last_entropy, improved);
   EXPECT_GT(last_reward, first_reward + 3.0);

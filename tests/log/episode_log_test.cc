@@ -90,52 +90,79 @@ const std::map<std::string, std::string> kRootAttrs = {
 
 std::string WriteLog(const std::string& name, const std::vector<RunLog>& runs) {
   const std::string path = TmpPath(name);
-  auto writer = EpisodeLogWriter::Create(path, kRootAttrs, kDecisions, /*overwrite=*/true);
-  EXPECT_TRUE(writer.ok()) << writer.status();
-  for (const RunLog& r : runs) EXPECT_TRUE((*writer)->WriteRun(r).ok());
-  EXPECT_TRUE((*writer)->Close().ok());
+  EXPECT_TRUE(EpisodeLogWriter::WriteAll(path, kRootAttrs, kDecisions, runs, /*overwrite=*/true).ok());
   return path;
 }
 
-TEST(EpisodeLog, RoundTripIsBitExactAndOrdered) {
-  // Interleaved, out of order; labels come back in the order first written, runs by number.
+std::map<std::string, std::string> WithFlush(std::map<std::string, std::string> attrs, const std::string& n) {
+  attrs["flush_every"] = n;
+  return attrs;
+}
+
+TEST(EpisodeLog, RoundTripIsBitExactInSlotOrder) {
   const std::vector<RunLog> written = {MakeRun("reinforce", 1, 50), MakeRun("random", 0, 7),
                                        MakeRun("reinforce", 0, 3000), MakeRun("random", 1, 0),
                                        MakeRun("reinforce", 2, 1)};
   const std::string path = WriteLog("roundtrip_log.h5", written);
   auto log = ReadLog(path);
   ASSERT_TRUE(log.ok()) << log.status();
-  EXPECT_EQ(log->attributes, kRootAttrs);
+  EXPECT_EQ(log->attributes, WithFlush(kRootAttrs, std::to_string(1 << 30)));
   ASSERT_EQ(log->runs.size(), 5u);
-  ExpectSameRun(log->runs[0], written[2]);
-  ExpectSameRun(log->runs[1], written[0]);
-  ExpectSameRun(log->runs[2], written[4]);
-  ExpectSameRun(log->runs[3], written[1]);
-  ExpectSameRun(log->runs[4], written[3]);
-
+  for (size_t i = 0; i < written.size(); ++i) {
+    ExpectSameRun(log->runs[i], written[i]);
+    EXPECT_TRUE(log->runs[i].complete);
+  }
   // The documented layout.
   auto file = h5::File::Open(path);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(*file->ReadStringAttr("/", "format"), "nas-log");
-  EXPECT_EQ(*file->ReadStringAttr("/", "format_version"), "1");
-  EXPECT_EQ(*file->ReadInt64Attr("/runs/reinforce/0001", "episodes"), 50);
-  EXPECT_EQ(*file->Shape("/runs/reinforce/0000/actions"), (std::vector<int64_t>{3000, kDecisions}));
-  EXPECT_EQ(*file->Shape("/runs/random/0001/valid_acc"), (std::vector<int64_t>{0}));
+  EXPECT_EQ(*file->ReadStringAttr("/", "format_version"), "2");
+  EXPECT_EQ(*file->ReadInt64Attr("/runs/reinforce/0001", "slot"), 0);
+  EXPECT_EQ(*file->Shape("/runs/reinforce/0000/episodes"), (std::vector<int64_t>{3000}));
+  EXPECT_EQ(*file->Shape("/runs/random/0001/episodes"), (std::vector<int64_t>{0}));
+  EXPECT_EQ(*file->ReadInt64s("/completed"), (std::vector<int64_t>{0, 1, 2, 3, 4}));
+}
+
+TEST(EpisodeLog, StreamingAcknowledgesEveryFlush) {
+  const std::string path = TmpPath("stream_log.h5");
+  auto w = EpisodeLogWriter::Create(path, {}, kDecisions, {RunSlot{"random", "random", 0, {}}, RunSlot{"x", "random", 3, {}}},
+                                    true, /*flush_every=*/4);
+  ASSERT_TRUE(w.ok()) << w.status();
+  RunLog r = MakeRun("random", 0, 10);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE((*w)->Append(0, r.episodes[i]).ok());
+  EXPECT_EQ((*w)->Acknowledged(0), 8);
+  // A reader sees exactly the acknowledged episodes while the writer is running.
+  auto partial = ReadLog(path);
+  ASSERT_TRUE(partial.ok()) << partial.status();
+  EXPECT_EQ(partial->runs[0].episodes.size(), 8u);
+  EXPECT_FALSE(partial->runs[0].complete);
+  EXPECT_TRUE(partial->runs[1].episodes.empty());
+  // A second writer of the same file is refused, and so is taking it over with --overwrite.
+  auto second = EpisodeLogWriter::Create(path, {}, kDecisions, {}, true);
+  ExpectErrorNaming(second.status(), path, "another nas process is writing this log");
+  ExpectErrorNaming(CheckNotBeingWritten(path), path, "another nas process");
+  ASSERT_TRUE((*w)->FinishRun(0).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  auto log = ReadLog(path);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->runs[0].episodes.size(), 10u);
+  EXPECT_TRUE(log->runs[0].complete);
+  EXPECT_FALSE(log->runs[1].complete);
+  EXPECT_TRUE(CheckNotBeingWritten(path).ok());
 }
 
 TEST(EpisodeLog, RefusesToOverwriteUnlessAsked) {
   const std::string path = WriteLog("overwrite_log.h5", {MakeRun("random", 0, 5)});
-  auto again = EpisodeLogWriter::Create(path, {}, kDecisions, /*overwrite=*/false);
+  auto again = EpisodeLogWriter::Create(path, {}, kDecisions, {}, /*overwrite=*/false);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
   ExpectErrorNaming(again.status(), path, "already exists");
   ASSERT_EQ(ReadLog(path)->runs.size(), 1u);  // untouched
-  auto replaced = EpisodeLogWriter::Create(path, {}, kDecisions, /*overwrite=*/true);
+  auto replaced = EpisodeLogWriter::Create(path, {}, kDecisions, {}, /*overwrite=*/true);
   ASSERT_TRUE(replaced.ok());
   ASSERT_TRUE((*replaced)->Close().ok());
   auto log = ReadLog(path);
   ASSERT_TRUE(log.ok()) << log.status();
   EXPECT_TRUE(log->runs.empty());
-  EXPECT_TRUE(log->attributes.empty());
 }
 
 TEST(EpisodeLog, TruncatedLog) {
@@ -174,46 +201,40 @@ TEST(EpisodeLog, RejectsOtherFiles) {
   }
   ExpectErrorNaming(ReadLog(other).status(), other, "format is 'nas-table'");
 
-  const std::string versioned = WriteLog("version_log.h5", {MakeRun("random", 0, 2)});
+  // A log of the older schema (version 1, before crash-safe streaming).
+  const std::string old = TmpPath("v1_log.h5");
   {
-    auto f = h5::File::Open(versioned, true);
-    ASSERT_TRUE(f->WriteStringAttr("/", "format_version", "2").ok());
+    auto f = h5::File::Create(old, true);
+    ASSERT_TRUE(f->WriteStringAttr("/", "format", "nas-log").ok());
+    ASSERT_TRUE(f->WriteStringAttr("/", "format_version", "1").ok());
   }
-  ExpectErrorNaming(ReadLog(versioned).status(), versioned, "format_version '2' is not supported");
-}
-
-TEST(EpisodeLog, IncompleteRunIsReported) {
-  const std::string path = WriteLog("incomplete_log.h5", {MakeRun("random", 0, 2)});
-  {
-    auto f = h5::File::Open(path, true);
-    ASSERT_TRUE(f.ok());
-    ASSERT_GE(H5Adelete_by_name(f->id(), "/runs/random/0000", "episodes", H5P_DEFAULT), 0);
-  }
-  ExpectErrorNaming(ReadLog(path).status(), path, "/runs/random/0000 is incomplete");
+  ExpectErrorNaming(ReadLog(old).status(), old, "format_version '1' is not supported: this build reads version 2 (the log is from an older nas");
 }
 
 TEST(EpisodeLog, WriterValidatesRuns) {
   const std::string path = TmpPath("validate_log.h5");
-  auto writer = EpisodeLogWriter::Create(path, {}, kDecisions, true);
+  ExpectErrorNaming(EpisodeLogWriter::Create(path, {}, kDecisions, {RunSlot{"a/b", "m", 0, {}}}, true).status(), path,
+                    "bad run label");
+  ExpectErrorNaming(
+      EpisodeLogWriter::Create(path, {}, kDecisions, {RunSlot{"r", "m", 0, {{"slot", "7"}}}}, true).status(), path,
+      "reserved");
+  ExpectErrorNaming(
+      EpisodeLogWriter::Create(path, {}, kDecisions, {RunSlot{"r", "m", 0, {}}, RunSlot{"r", "m", 0, {}}}, true)
+          .status(),
+      path, "planned twice");
+  auto writer = EpisodeLogWriter::Create(path, {}, kDecisions, {RunSlot{"random", "random", 0, {}}}, true);
   ASSERT_TRUE(writer.ok());
   RunLog bad = MakeRun("random", 0, 3);
   bad.episodes[1].actions.pop_back();
-  ExpectErrorNaming((*writer)->WriteRun(bad), path, "episode 1: 5 actions, expected 6");
-  RunLog reserved = MakeRun("random", 1, 1);
-  reserved.attributes["episodes"] = "7";
-  ExpectErrorNaming((*writer)->WriteRun(reserved), path, "reserved");
-  ExpectErrorNaming((*writer)->WriteRun(MakeRun("a/b", 0, 1)), path, "bad run label");
-  ASSERT_TRUE((*writer)->WriteRun(MakeRun("random", 2, 1)).ok());
-  ExpectErrorNaming((*writer)->WriteRun(MakeRun("random", 2, 1)), path, "already written");
+  ASSERT_TRUE((*writer)->Append(0, bad.episodes[0]).ok());
+  ExpectErrorNaming((*writer)->Append(0, bad.episodes[1]), path, "episode 1: 5 actions, expected 6");
+  ExpectErrorNaming((*writer)->Append(1, bad.episodes[0]), path, "no run slot 1");
+  ASSERT_TRUE((*writer)->FinishRun(0).ok());
+  ExpectErrorNaming((*writer)->Append(0, bad.episodes[2]), path, "already finished");
   ASSERT_TRUE((*writer)->Close().ok());
-  ExpectErrorNaming((*writer)->WriteRun(MakeRun("random", 3, 1)), path, "closed");
-  auto log = ReadLog(path);
-  ASSERT_TRUE(log.ok()) << log.status();
-  ASSERT_EQ(log->runs.size(), 1u);
-  EXPECT_EQ(log->runs[0].run, 2);
-
-  EXPECT_FALSE(EpisodeLogWriter::Create(TmpPath("zero.h5"), {}, 0, true).ok());
-  EXPECT_FALSE(EpisodeLogWriter::Create(TmpPath("res.h5"), {{"format", "x"}}, kDecisions, true).ok());
+  ExpectErrorNaming((*writer)->FinishRun(0), path, "closed");
+  EXPECT_FALSE(EpisodeLogWriter::Create(TmpPath("zero.h5"), {}, 0, {}, true).ok());
+  EXPECT_FALSE(EpisodeLogWriter::Create(TmpPath("res.h5"), {{"format", "x"}}, kDecisions, {}, true).ok());
 }
 
 }  // namespace

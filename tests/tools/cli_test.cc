@@ -15,6 +15,7 @@
 #include "nas/space/nb201_space.h"
 #include "nas/table/table_io.h"
 #include "nas/testing/shared_data.h"
+#include "nas/testing/synthetic_table.h"
 
 namespace nas {
 namespace {
@@ -43,33 +44,7 @@ std::string Tmp(const std::string& name) {
 
 void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-// A synthetic NB201 table with two seeds, two fidelities and training times (no real data needed).
-std::string SyntheticTable() {
-  const std::string path = Tmp("synthetic.h5");
-  if (std::ifstream(path).good()) return path;
-  Nb201Space space;
-  Table t("nb201", space.size());
-  TableDataset& d = t.AddDataset("toy", {12, 200}, {777, 888});
-  for (int64_t a = 0; a < space.size(); ++a) {
-    const Actions act = space.FromOrdinal(a);
-    double q = 0;
-    for (int e = 0; e < 6; ++e) q += (act[e] == 3) * 4.0 + (act[e] == 2) * 2.0 - (act[e] == 0) * 3.0;
-    for (int f = 0; f < 2; ++f)
-      for (int s = 0; s < 2; ++s) {
-        TableEntry& x = d.mutable_at(a, f, s);
-        const double noise = std::sin(a * 12.9898 + s * 78.233 + f) * 0.7;
-        x.valid_acc = 60 + q + noise + 5 * f;
-        x.test_acc = 59 + q + 0.8 * noise + 5 * f;
-        x.train_acc = x.valid_acc + 5;
-        x.train_time = (f ? 200 : 12) * (1 + 0.05 * q);
-      }
-    t.source_index()[a] = a;
-  }
-  d.ComputeMeans();
-  t.attributes()["source"] = "synthetic (cli_test)";
-  EXPECT_TRUE(WriteTable(t, path, true).ok());
-  return path;
-}
+std::string SyntheticTable() { return testing::WriteSyntheticNb201Table(Tmp("synthetic.h5")); }
 
 std::string Config(const std::string& table, const std::string& extra_methods = "") {
   return "name: \"cli\"\nbenchmark { table: \"" + table +
@@ -120,18 +95,21 @@ TEST(Cli, ReplayNamesTheRunAndEpisodeOfAnAlteredReward) {
   WriteFile(cfg, Config(SyntheticTable()));
   const std::string log = Tmp("alter.h5");
   ASSERT_EQ(Nas("run " + cfg + " --out " + log + " --overwrite --quiet").code, 0);
-  // Alter episode 5's reward of run random/1 in place.
+  // Alter episode 5's reward of run random/1 in place (partial compound I/O on the `reward` field).
   hid_t f = H5Fopen(log.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   ASSERT_GE(f, 0);
-  hid_t ds = H5Dopen2(f, "/runs/random/0001/reward", H5P_DEFAULT);
+  hid_t ds = H5Dopen2(f, "/runs/random/0001/episodes", H5P_DEFAULT);
   ASSERT_GE(ds, 0);
+  hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(double));
+  H5Tinsert(mem, "reward", 0, H5T_NATIVE_DOUBLE);
   hid_t space = H5Dget_space(ds);
   hsize_t n;
   H5Sget_simple_extent_dims(space, &n, nullptr);
   std::vector<double> v(n);
-  H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  ASSERT_GE(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), 0);
   v[5] += 0.5;
-  H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  ASSERT_GE(H5Dwrite(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), 0);
+  H5Tclose(mem);
   H5Sclose(space);
   H5Dclose(ds);
   H5Fclose(f);
@@ -176,7 +154,7 @@ TEST(Cli, BadInputGivesOneClearLineAndNonZeroExit) {
   EXPECT_NE(r.code, 0);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   r = Nas("frobnicate");
-  EXPECT_NE(r.out.find("known commands: import, inspect, replay, run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("known commands: compare, export, import, inspect, replay, run"), std::string::npos) << r.out;
 }
 
 TEST(Cli, NeverOverwritesALogUnlessAsked) {

@@ -13,9 +13,12 @@ PACKAGES=(
   libhdf5-dev hdf5-tools            # tables and episode logs (h5dump for humans)
   libabsl-dev           # Status/StatusOr, string utilities
   libssl-dev            # SHA-256 of tables (provenance)
+  libbz2-dev            # bzip2 (NATS-Bench's .pickle.pbz2 files, nas import nats-tss)
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas0-pthread  # the BLAS LibTorch calls (selected below)
   python3-h5py          # the README's log-reading example
+  gnuplot-nox           # `nas compare --plot` (anytime plots, svg/pngcairo terminals; run as a program)
+  dataset-fashion-mnist # Fashion-MNIST IDX files (/usr/share/datasets/fashion-mnist): real child training
 )
 
 SUDO=""

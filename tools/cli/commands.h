@@ -10,6 +10,8 @@ int RunCommand(int argc, char** argv);
 int ReplayCommand(int argc, char** argv);
 int InspectCommand(int argc, char** argv);
 int ImportCommand(int argc, char** argv);
+int CompareCommand(int argc, char** argv);
+int ExportCommand(int argc, char** argv);
 
 // Prints "nas: <message>" to stderr and returns 1 (2 for usage errors).
 int Fail(const absl::Status& status);

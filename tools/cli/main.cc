@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
       {"replay", {ReplayCommand, "re-run a log and check that every episode is bit-identical"}},
       {"inspect", {InspectCommand, "summarise a table or a log"}},
       {"import", {ImportCommand, "import a published benchmark (nb201-csv) into the table format"}},
+      {"compare", {CompareCommand, "compare logged runs offline: statistics, tests, CSV, anytime plot"}},
+      {"export", {ExportCommand, "write every episode of a log as CSV"}},
   };
   nas::h5::DisableErrorPrinting();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {

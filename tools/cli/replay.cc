@@ -2,6 +2,7 @@
 // but wall_time bit for bit.
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -70,27 +71,33 @@ int ReplayCommand(int argc, char** argv) {
     jobs.push_back(RunJob{it->second, r.run});
   }
   Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
-  size_t next = 0;
+  std::mutex mu;
+  std::map<int, Divergence> divergences;  // by job index: report the first in log order
   int64_t episodes = 0;
-  std::optional<Divergence> divergence;
-  absl::Status status = runner.RunAll(
-      jobs, *threads,
-      [&](const RunLog& replayed) {
-        const RunLog& logged = log->runs[next++];
-        episodes += static_cast<int64_t>(logged.episodes.size());
-        divergence = FirstDivergence(logged, replayed);
-        if (divergence) return absl::AbortedError("divergence");
-        return absl::OkStatus();
-      },
-      [](int, int) {});
-  if (divergence) {
-    std::printf("DIVERGED: %s\n", divergence->ToString().c_str());
+  Runner::Callbacks callbacks;
+  callbacks.finished = [&](int j, const RunLog& replayed) -> absl::Status {
+    const RunLog& logged = log->runs[j];
+    std::optional<Divergence> d;
+    if (!logged.complete) {
+      d = Divergence{absl::StrCat(logged.label, "/", logged.run), -1, "completeness", "unfinished run",
+                     "finished run (resume the log with nas run --resume first)"};
+    } else {
+      d = FirstDivergence(logged, replayed);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    episodes += static_cast<int64_t>(logged.episodes.size());
+    if (d) divergences.emplace(j, *d);
+    return absl::OkStatus();
+  };
+  absl::Status status = runner.RunAll(jobs, *threads, callbacks);
+  if (!status.ok()) return Fail(status);
+  if (!divergences.empty()) {
+    std::printf("DIVERGED: %s\n", divergences.begin()->second.ToString().c_str());
     return 1;
   }
-  if (!status.ok()) return Fail(status);
-  const int expected = prepared->config.methods_size() * prepared->config.seeds().runs();
   std::printf("identical: %zu runs, %lld episodes, every field but wall_time bit for bit\n", jobs.size(),
               static_cast<long long>(episodes));
+  const int expected = prepared->config.methods_size() * prepared->config.seeds().runs();
   if (static_cast<int>(jobs.size()) != expected) {
     std::printf("incomplete: the log holds %zu of the %d runs its config defines\n", jobs.size(), expected);
     return 1;

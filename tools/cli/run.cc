@@ -1,17 +1,19 @@
-// nas run CONFIG: runs every method x run of an experiment on a tabular benchmark into an HDF5 log.
+// nas run CONFIG: runs every method x run of an experiment on a tabular benchmark into an HDF5 log, streaming
+// episodes into the log (crash-safe, see nas/log/episode_log.h); --resume continues an interrupted log.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/experiment.h"
 #include "nas/experiment/runner.h"
 #include "nas/experiment/summary.h"
 #include "nas/log/episode_log.h"
+#include "nas/log/replay.h"
 #include "nas/util/runtime.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
@@ -42,16 +44,53 @@ class Progress {
   int last_decile_ = -1;
 };
 
+// Copies every acknowledged episode of `old` into a new log at `tmp`, then renames it over `path` (atomic:
+// at every moment `path` holds at least what was acknowledged). Returns the writer, open on the renamed file.
+absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> RestartLog(const std::string& path, const LogFile& old,
+                                                             const std::map<std::string, std::string>& attributes,
+                                                             int num_decisions, const std::vector<RunSlot>& slots,
+                                                             int flush_every) {
+  if (old.runs.size() != slots.size())
+    return absl::FailedPreconditionError(absl::StrCat(path, ": holds ", old.runs.size(), " runs, the config plans ",
+                                                      slots.size()));
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (old.runs[i].label != slots[i].label || old.runs[i].run != slots[i].run)
+      return absl::FailedPreconditionError(absl::StrCat(path, ": run slot ", i, " is ", old.runs[i].label, "/",
+                                                        old.runs[i].run, ", the config plans ", slots[i].label, "/",
+                                                        slots[i].run));
+  const std::string tmp = path + ".resume.tmp";
+  std::remove(tmp.c_str());
+  NAS_ASSIGN_OR_RETURN(std::unique_ptr<EpisodeLogWriter> writer,
+                       EpisodeLogWriter::Create(tmp, attributes, num_decisions, slots, false, flush_every));
+  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(1 << 30));  // copy in bulk
+  for (size_t slot = 0; slot < old.runs.size(); ++slot) {
+    for (const Episode& e : old.runs[slot].episodes) NAS_RETURN_IF_ERROR(writer->Append(static_cast<int>(slot), e));
+    if (old.runs[slot].complete) NAS_RETURN_IF_ERROR(writer->FinishRun(static_cast<int>(slot)));
+  }
+  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(flush_every));  // flushes the copy
+  // The open file follows its inode: the writer goes on appending to `path`.
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return absl::InternalError(absl::StrCat(path, ": cannot replace it with ", tmp));
+  return writer;
+}
+
 }  // namespace
 
 int RunCommand(int argc, char** argv) {
-  Args args("run", "CONFIG.textproto [--table TABLE.h5] [--out LOG.h5] [--threads N]",
-            "Runs every method x run of the experiment on its tabular benchmark, writes every episode to an HDF5\n"
-            "log and prints a summary (final incumbent's test accuracy; incumbent = best by validation).");
+  Args args("run", "CONFIG.textproto [--table TABLE.h5] [--out LOG.h5 | --resume LOG.h5] [--threads N]",
+            "Runs every method x run of the experiment on its tabular benchmark, streams every episode into an\n"
+            "HDF5 log (flushed every --flush_every episodes of a run: a killed run loses nothing flushed) and\n"
+            "prints a summary (final incumbent's test accuracy; incumbent = best by validation). --resume\n"
+            "continues an interrupted log: finished runs are kept, unfinished ones are re-run deterministically\n"
+            "(their logged episodes must be reproduced bit for bit) and completed; the result equals an\n"
+            "uninterrupted run in every field but wall times.");
   args.Option("table", "HDF5 table to use instead of the config's benchmark.table")
       .Option("out", "log to write (refused if it exists, unless --overwrite)", "<config name>.h5")
+      .Option("resume", "an interrupted log of this config to complete")
       .Option("threads", "runs executed in parallel (results do not depend on it)", "1")
+      .Option("flush_every", "flush each run's episodes to the log every N episodes", "1")
       .Flag("overwrite", "replace an existing log")
+      .Flag("print_acks", "print 'ack <label>/<run> <episodes>' on stdout after every flush")
       .Flag("quiet", "no progress line");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
@@ -63,55 +102,128 @@ int RunCommand(int argc, char** argv) {
   if (absl::Status s = ResolveExperiment(&*config, config_path); !s.ok()) return Fail(s);
   auto threads = args.GetInt("threads", 1);
   if (!threads.ok()) return Fail(threads.status());
+  auto flush_every = args.GetInt("flush_every", 1);
+  if (!flush_every.ok()) return Fail(flush_every.status());
   // Table paths in a config are relative to the directory nas was started in, like every other path.
   config->mutable_benchmark()->set_table(ResolvePath(config->benchmark().table()));
 
-  std::string out = args.Get("out");
-  if (!args.Has("out")) {
+  const bool resume = args.Has("resume");
+  if (resume && (args.Has("out") || args.GetFlag("overwrite")))
+    return Fail(absl::InvalidArgumentError("nas run: --resume LOG writes to LOG; do not combine it with --out or --overwrite"));
+  std::string out = args.Get(resume ? "resume" : "out");
+  if (!resume && !args.Has("out")) {
     std::string base = args.positional()[0];
     base = base.substr(base.find_last_of('/') + 1);
     out = base.substr(0, base.find('.')) + ".h5";
   }
   out = ResolvePath(out);
-  if (FileExists(out) && !args.GetFlag("overwrite"))
-    return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": log exists; choose another --out or pass --overwrite")));
+  LogFile old;
+  if (resume) {
+    if (absl::Status s = CheckNotBeingWritten(out); !s.ok()) return Fail(s);
+    auto read = ReadLog(out);
+    if (!read.ok()) return Fail(read.status());
+    old = std::move(*read);
+    // Same config as the interrupted run, after resolution (the table path may be given differently).
+    proto::Experiment stored_check = *config;
+    auto stored = ParseExperiment(old.attributes["config"], out + " (attribute config)");
+    if (!stored.ok()) return Fail(stored.status());
+    stored->mutable_benchmark()->set_table(config->benchmark().table());
+    if (ExperimentToText(*stored) != ExperimentToText(stored_check))
+      return Fail(absl::FailedPreconditionError(
+          absl::StrCat(out, ": was started with a different config than ", config_path, "; cannot resume")));
+  } else if (FileExists(out) && !args.GetFlag("overwrite")) {
+    return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": log exists; choose another --out, pass --overwrite, or --resume it")));
+  }
 
   auto prepared = PrepareExperiment(*config);
   if (!prepared.ok()) return Fail(prepared.status());
+  if (resume && prepared->table_sha256 != old.attributes["table_sha256"])
+    return Fail(absl::FailedPreconditionError(absl::StrCat(prepared->table_path, ": its SHA-256 differs from the table ",
+                                                           out, " was started with; cannot resume")));
   const int compute_threads = 1;
   SetComputeThreads(compute_threads);
-  auto writer = EpisodeLogWriter::Create(out, LogAttributes(*prepared, *threads, compute_threads),
-                                         prepared->space->num_decisions(), args.GetFlag("overwrite"));
+  Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
+  const std::vector<RunJob> all_jobs = runner.Jobs();
+  std::vector<RunSlot> slots;
+  for (const RunJob& j : all_jobs) {
+    const proto::Method& m = prepared->config.methods(j.method_index);
+    slots.push_back(RunSlot{m.label(), m.name(), j.run, {}});
+  }
+  std::map<std::string, std::string> attributes = LogAttributes(*prepared, *threads, compute_threads);
+  if (resume) {
+    attributes["resumed_utc"] = attributes["created_utc"];
+    attributes["created_utc"] = old.attributes["created_utc"];
+  }
+  auto writer = resume ? RestartLog(out, old, attributes, prepared->space->num_decisions(), slots, *flush_every)
+                       : EpisodeLogWriter::Create(out, attributes, prepared->space->num_decisions(), slots,
+                                                  args.GetFlag("overwrite"), *flush_every);
   if (!writer.ok()) return Fail(writer.status());
 
-  Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
-  std::vector<RunLog> finished;
+  // Jobs still to run: all, or on resume those not finished (partial ones are re-run from their start).
+  std::vector<RunJob> jobs;
+  std::vector<int> slot_of;
+  for (size_t s = 0; s < all_jobs.size(); ++s)
+    if (!resume || !old.runs[s].complete) jobs.push_back(all_jobs[s]), slot_of.push_back(static_cast<int>(s));
+
+  std::vector<RunLog> finished(all_jobs.size());
+  for (size_t s = 0; resume && s < all_jobs.size(); ++s)
+    if (old.runs[s].complete) finished[s] = old.runs[s];
+  std::mutex print_mu;
+  const bool print_acks = args.GetFlag("print_acks");
   Progress progress(args.GetFlag("quiet"));
-  const std::vector<RunJob> jobs = runner.Jobs();
   const auto start = std::chrono::steady_clock::now();
-  absl::Status status = runner.RunAll(
-      jobs, *threads,
-      [&](const RunLog& run) {
-        NAS_RETURN_IF_ERROR((*writer)->WriteRun(run));
-        finished.push_back(run);
-        return absl::OkStatus();
-      },
-      [&](int done, int total) { progress.Update(done, total); });
+  Runner::Callbacks callbacks;
+  callbacks.episode = [&](int j, const Episode& e) -> absl::Status {
+    const int slot = slot_of[j];
+    if (resume && e.index < static_cast<int64_t>(old.runs[slot].episodes.size())) {
+      // Re-running an interrupted run: the logged episodes must come out again, bit for bit.
+      RunLog logged, again;
+      logged.label = again.label = slots[slot].label;
+      logged.run = again.run = slots[slot].run;
+      logged.episodes = {old.runs[slot].episodes[e.index]};
+      again.episodes = {e};
+      if (auto d = FirstDivergence(logged, again))
+        return absl::FailedPreconditionError(absl::StrCat(out, ": cannot resume: the re-run differs from the log: ",
+                                                          d->ToString()));
+      return absl::OkStatus();
+    }
+    const int64_t before = (*writer)->Acknowledged(slot);
+    NAS_RETURN_IF_ERROR((*writer)->Append(slot, e));
+    const int64_t after = (*writer)->Acknowledged(slot);
+    if (print_acks && after != before) {
+      std::lock_guard<std::mutex> lock(print_mu);
+      std::printf("ack %s/%d %lld\n", slots[slot].label.c_str(), slots[slot].run, static_cast<long long>(after));
+      std::fflush(stdout);
+    }
+    return absl::OkStatus();
+  };
+  callbacks.finished = [&](int j, const RunLog& run) -> absl::Status {
+    const int slot = slot_of[j];
+    NAS_RETURN_IF_ERROR((*writer)->FinishRun(slot));
+    if (print_acks) {
+      std::lock_guard<std::mutex> lock(print_mu);
+      std::printf("ack %s/%d %lld complete\n", slots[slot].label.c_str(), slots[slot].run,
+                  static_cast<long long>((*writer)->Acknowledged(slot)));
+      std::fflush(stdout);
+    }
+    finished[slot] = run;
+    return absl::OkStatus();
+  };
+  callbacks.progress = [&](int done, int total) { progress.Update(done, total); };
+  absl::Status status = runner.RunAll(jobs, *threads, callbacks);
   if (status.ok()) status = (*writer)->Close();
-  if (!status.ok()) {
-    std::remove(out.c_str());
-    return Fail(status);
-  }
+  if (!status.ok()) return Fail(status);  // the log keeps every acknowledged episode: --resume completes it
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s: %zu runs, %s on %s (%s epochs search, %s epochs report; best test in table %.3f)\n",
-              prepared->config.name().c_str(), jobs.size(),
+  std::printf("%s: %zu runs, %s on %s (%d epochs search, %d epochs report; best test in table %.3f)\n",
+              prepared->config.name().c_str(), all_jobs.size(),
               prepared->config.budget().limit_case() == proto::Budget::kEvaluations
                   ? absl::StrCat(prepared->config.budget().evaluations(), " evaluations").c_str()
                   : absl::StrCat(prepared->config.budget().simulated_seconds(), " simulated s").c_str(),
-              prepared->config.benchmark().dataset().c_str(), std::to_string(prepared->evaluator->search_epochs()).c_str(),
-              std::to_string(prepared->evaluator->report_epochs()).c_str(), prepared->evaluator->best_test_acc());
+              prepared->config.benchmark().dataset().c_str(), prepared->evaluator->search_epochs(),
+              prepared->evaluator->report_epochs(), prepared->evaluator->best_test_acc());
   std::printf("%s", FormatSummary(Summarize(finished)).c_str());
-  std::printf("log: %s (%.2f s, %d thread%s)\n", out.c_str(), seconds, *threads, *threads == 1 ? "" : "s");
+  std::printf("log: %s (%.2f s, %d thread%s%s)\n", out.c_str(), seconds, *threads, *threads == 1 ? "" : "s",
+              resume ? absl::StrCat(", resumed ", jobs.size(), " unfinished runs").c_str() : "");
   return 0;
 }
 

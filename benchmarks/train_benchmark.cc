@@ -1,0 +1,149 @@
+// Child-training throughput and table-build sizing (a -c opt harness that prints figures):
+//   bazel run -c opt //benchmarks:train_benchmark                 # throughput, images/s, 1 and 2 threads
+//   bazel run -c opt //benchmarks:train_benchmark -- sizing TRAIN VALID TEST IMAGE C N BATCH EPOCHS...
+// `sizing` trains four cells (all-none, the fixed conv cell, all-conv3x3, all-skip) on Fashion-MNIST with one
+// thread, one full cosine schedule per EPOCHS value, two seeds, and prints seconds and accuracies.
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "nas/space/nb201_space.h"
+#include "nas/train/datasets.h"
+#include "nas/train/network.h"
+#include "nas/train/trainer.h"
+#include "nas/util/rng.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+const char kCell[] = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+
+double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+
+void Throughput(const char* label, int64_t C, int64_t N, int64_t in_ch, int64_t size, int threads) {
+  at::set_num_threads(threads);
+  nas::Nb201Space space;
+  nas::NetworkConfig config;
+  config.ops = *space.Parse(kCell);
+  config.channels = C;
+  config.cells_per_stage = N;
+  config.in_channels = in_ch;
+  config.image_size = size;
+  nas::Nb201Network net(config);
+  net->InitWeights(1);
+  torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
+  const int64_t batch = 64;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
+  torch::Tensor x = at::normal(0.0, 1.0, {batch, in_ch, size, size}, gen);
+  torch::Tensor y = at::randint(0, 10, {batch}, gen, torch::kLong);
+  auto step = [&] {
+    opt.zero_grad();
+    torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+    loss.backward();
+    opt.step();
+  };
+  net->train();
+  for (int i = 0; i < 3; ++i) step();
+  int iters = 0;
+  const auto start = Clock::now();
+  while (Seconds(start) < 3.0 || iters < 5) step(), ++iters;
+  const double train_s = Seconds(start);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  int eval_iters = 0;
+  const auto e0 = Clock::now();
+  while (Seconds(e0) < 1.5 || eval_iters < 5) net->forward(x), ++eval_iters;
+  std::printf("%-34s threads=%d  params=%.4fM  flops=%.2fM  train %8.0f img/s  (%.1f ms/batch)  eval %8.0f img/s\n",
+              label, threads, net->NumParams() / 1e6, net->Flops() / 1e6, iters * batch / train_s,
+              1e3 * train_s / iters, eval_iters * batch / Seconds(e0));
+  std::fflush(stdout);
+}
+
+int Sizing(int argc, char** argv) {
+  if (argc < 10) {
+    std::fprintf(stderr, "usage: train_benchmark sizing TRAIN VALID TEST IMAGE C N BATCH EPOCHS...\n");
+    return 1;
+  }
+  nas::proto::TrainSpec spec;
+  spec.mutable_data()->set_name("fashion-mnist");
+  spec.mutable_data()->set_train_size(std::atoi(argv[2]));
+  spec.mutable_data()->set_valid_size(std::atoi(argv[3]));
+  spec.mutable_data()->set_test_size(std::atoi(argv[4]));
+  spec.mutable_data()->set_image_size(std::atoi(argv[5]));
+  spec.mutable_network()->set_channels(std::atoi(argv[6]));
+  spec.mutable_network()->set_cells_per_stage(std::atoi(argv[7]));
+  spec.set_batch_size(std::atoi(argv[8]));
+  spec.set_nesterov(true);
+  spec.set_epochs(1);
+  if (auto s = nas::ResolveTrainSpec(&spec); !s.ok()) {
+    std::fprintf(stderr, "train_benchmark: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  auto data = nas::LoadDataset(spec.data());
+  if (!data.ok()) {
+    std::fprintf(stderr, "train_benchmark: %s\n", std::string(data.status().message()).c_str());
+    return 1;
+  }
+  nas::Nb201Space space;
+  std::vector<std::string> cells = {
+      "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+      kCell,
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+      "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|",
+      "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|avg_pool_3x3~2|",
+  };
+  // NAS_SIZING_RANDOM=K: K uniformly drawn cells (Rng seed 42) instead, for the mean cost over the space.
+  if (const char* k = std::getenv("NAS_SIZING_RANDOM")) {
+    cells.clear();
+    nas::Rng rng(42);
+    for (int i = 0; i < std::atoi(k); ++i) {
+      nas::Actions arch(6);
+      for (int& op : arch) op = static_cast<int>(rng.UniformInt(5));
+      cells.push_back(space.ToString(arch));
+    }
+  }
+  double total_s = 0;
+  int trainings = 0;
+  for (int a = 9; a < argc; ++a) {
+    spec.set_epochs(std::atoi(argv[a]));
+    for (const std::string& cell : cells) {
+      for (uint64_t seed : {0, 1}) {
+        const auto start = Clock::now();
+        auto r = nas::TrainChild(space, *space.Parse(cell), spec, **data, seed);
+        const double s = Seconds(start);
+        total_s += s, ++trainings;
+        if (!r.ok()) {
+          std::fprintf(stderr, "train_benchmark: %s\n", std::string(r.status().message()).c_str());
+          return 1;
+        }
+        double train_s = 0;
+        for (const auto& e : r->epochs) train_s += e.train_time_s;
+        const auto& last = r->epochs.back();
+        std::printf("epochs=%d seed=%llu  %6.2f s total (%5.2f s training)  train %5.1f  valid %5.2f  test %5.2f  "
+                    "params %.4fM flops %.2fM  %s\n",
+                    spec.epochs(), static_cast<unsigned long long>(seed), s, train_s, last.train_acc, last.valid_acc,
+                    last.test_acc, r->params_m, r->flops_m, cell.c_str());
+        std::fflush(stdout);
+      }
+    }
+  }
+  std::printf("%d trainings, %.2f s, mean %.3f s per training; per cell (all EPOCHS values, 2 seeds) %.3f s\n",
+              trainings, total_s, total_s / trainings, total_s / cells.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "sizing") return Sizing(argc, argv);
+  for (int threads : {1, 2}) {
+    Throughput("NB201 C=16 N=5, 3x32x32, batch 64", 16, 5, 3, 32, threads);
+    Throughput("table C=8 N=1, 1x12x12, batch 64", 8, 1, 1, 12, threads);
+    Throughput("table C=8 N=1, 1x16x16, batch 64", 8, 1, 1, 16, threads);
+  }
+  return 0;
+}

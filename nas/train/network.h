@@ -1,0 +1,61 @@
+// NB201's TinyNetwork (xautodl/models/cell_infers/tiny_network.py) in LibTorch: stem Conv3x3(C) + BN, three
+// stages of N cells with C, 2C, 4C channels separated by ResNet basic reduction blocks (stride 2), then
+// BN + ReLU + global average pooling + Linear(num_classes). Weights are initialised from nas::Rng (never
+// torch's global generator) with PyTorch's default distributions: convolutions and the linear layer
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)), BatchNorm weight 1 and bias 0.
+#ifndef NAS_TRAIN_NETWORK_H_
+#define NAS_TRAIN_NETWORK_H_
+
+#include <cstdint>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include "nas/train/cell.h"
+
+namespace nas {
+
+struct NetworkConfig {
+  std::vector<int> ops;      // the 6 NB201 edge operations (Nb201Space indices)
+  int64_t channels = 16;     // C
+  int64_t cells_per_stage = 5;  // N
+  int64_t in_channels = 3;   // 1 for Fashion-MNIST, 3 for CIFAR
+  int64_t image_size = 32;   // for the FLOP count (a multiple of 4)
+  int64_t num_classes = 10;
+};
+
+class Nb201NetworkImpl : public torch::nn::Module {
+ public:
+  explicit Nb201NetworkImpl(const NetworkConfig& config);
+
+  torch::Tensor forward(const torch::Tensor& x);  // logits [B, num_classes]
+  // The output of the stem and of every block after it (cells and reduction blocks), in order.
+  std::vector<torch::Tensor> BlockOutputs(const torch::Tensor& x);
+  // Which of BlockOutputs' entries (after the stem's, index 0) are NB201 cells (true) or reductions (false).
+  const std::vector<bool>& is_cell() const { return is_cell_; }
+
+  // Overwrites every parameter from Rng(seed) (see the file comment); deterministic for a seed.
+  void InitWeights(uint64_t seed);
+
+  int64_t NumParams() const;  // trainable parameters
+  int64_t Flops() const;      // forward multiply-adds of convolutions and the linear layer, one image
+
+ private:
+  NetworkConfig config_;
+  torch::nn::Conv2d stem_conv_{nullptr};
+  torch::nn::BatchNorm2d stem_bn_{nullptr};
+  std::vector<Nb201Cell> cells_;             // null where the block is a reduction
+  std::vector<ResNetReduction> reductions_;  // null where the block is a cell
+  std::vector<bool> is_cell_;
+  torch::nn::BatchNorm2d last_bn_{nullptr};
+  torch::nn::Linear classifier_{nullptr};
+};
+TORCH_MODULE(Nb201Network);
+
+}  // namespace nas
+
+#endif  // NAS_TRAIN_NETWORK_H_

@@ -1,0 +1,215 @@
+// TrainChild: NB201's training recipe (SGD with Nesterov momentum, weight decay, cosine annealing, cross
+// entropy) for one child network. The learning rate is annealed per iteration: before step t of T (over all
+// epochs), lr = 0.5 * lr0 * (1 + cos(pi * t / T)), warmup 0, eta_min 0.
+#include "nas/train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "nas/space/nb201_space.h"
+#include "nas/train/datasets.h"
+#include "nas/train/network.h"
+#include "nas/util/rng.h"
+#include "nas/util/runtime.h"
+#include "nas/util/sha256.h"
+#include "nas/util/status.h"
+
+namespace nas {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+// One split as a device tensor [n, C, H, W] plus labels [n].
+struct DeviceSplit {
+  torch::Tensor images, labels;
+  int64_t size = 0;
+};
+
+DeviceSplit ToDevice(const DataSplit& split, const Dataset& data, const torch::Device& device) {
+  DeviceSplit out;
+  out.size = split.size;
+  const int64_t s = data.image_size();
+  // from_blob does not copy; clone() owns the memory (the dataset stays shared and read-only).
+  out.images = torch::from_blob(const_cast<float*>(split.images.data()), {split.size, data.channels(), s, s},
+                                torch::kFloat)
+                   .clone()
+                   .to(device);
+  out.labels = torch::from_blob(const_cast<int64_t*>(split.labels.data()), {split.size}, torch::kLong).clone().to(device);
+  return out;
+}
+
+// Cross entropy as -sum(one_hot * log_softmax) / B: deterministic forward and backward on every device.
+torch::Tensor CrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels) {
+  torch::Tensor logp = torch::log_softmax(logits, 1);
+  torch::Tensor onehot = torch::one_hot(labels, logits.size(1)).to(logp.scalar_type());
+  return -(logp * onehot).sum(1).mean();
+}
+
+// Mean loss and accuracy (percent) of `net` (eval mode) on a split.
+void Evaluate(Nb201Network& net, const DeviceSplit& split, int64_t batch, double* loss, double* acc) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  double loss_sum = 0;
+  int64_t correct = 0;
+  for (int64_t b = 0; b < split.size; b += batch) {
+    const int64_t n = std::min(batch, split.size - b);
+    torch::Tensor x = split.images.narrow(0, b, n), y = split.labels.narrow(0, b, n);
+    torch::Tensor logits = net->forward(x);
+    loss_sum += CrossEntropy(logits, y).item<double>() * n;
+    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+  }
+  *loss = split.size ? loss_sum / split.size : 0.0;
+  *acc = split.size ? 100.0 * correct / split.size : 0.0;
+}
+
+std::string WeightsSha256(Nb201Network& net) {
+  std::string bytes;
+  auto append = [&bytes](const std::string& name, const torch::Tensor& t) {
+    torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+    bytes += name;
+    bytes.push_back('\0');
+    bytes.append(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
+  };
+  for (const auto& item : net->named_parameters(true)) append(item.key(), item.value());
+  for (const auto& item : net->named_buffers(true)) append(item.key(), item.value());
+  return Sha256Hex(bytes);
+}
+
+}  // namespace
+
+bool CudaAvailable() { return torch::cuda::is_available(); }
+
+absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
+  absl::Status data = ResolveDatasetSpec(spec->mutable_data());
+  if (!data.ok()) return data;
+  proto::NetworkSpec* net = spec->mutable_network();
+  if (net->channels() < 0) return Invalid("network.channels", "must be > 0");
+  if (net->cells_per_stage() < 0) return Invalid("network.cells_per_stage", "must be > 0");
+  if (net->channels() == 0) net->set_channels(16);
+  if (net->cells_per_stage() == 0) net->set_cells_per_stage(5);
+  if (spec->epochs() <= 0) return Invalid("epochs", absl::StrCat(spec->epochs(), " (required, must be > 0)"));
+  if (spec->batch_size() < 0) return Invalid("batch_size", "must be > 0");
+  if (spec->batch_size() == 0) spec->set_batch_size(256);
+  auto check_real = [](absl::string_view field, double v) -> absl::Status {
+    if (!std::isfinite(v) || v < 0) return Invalid(field, absl::StrCat(v, " (must be finite and >= 0)"));
+    return absl::OkStatus();
+  };
+  NAS_RETURN_IF_ERROR(check_real("learning_rate", spec->learning_rate()));
+  NAS_RETURN_IF_ERROR(check_real("momentum", spec->momentum()));
+  NAS_RETURN_IF_ERROR(check_real("weight_decay", spec->weight_decay()));
+  if (spec->learning_rate() == 0) spec->set_learning_rate(0.1);
+  if (spec->momentum() == 0) spec->set_momentum(0.9);
+  if (spec->momentum() >= 1) return Invalid("momentum", absl::StrCat(spec->momentum(), " (must be < 1)"));
+  if (spec->weight_decay() == 0) spec->set_weight_decay(5e-4);
+  if (spec->device().empty()) spec->set_device("cpu");
+  if (spec->device() != "cpu" && spec->device() != "cuda")
+    return Invalid("device", absl::StrCat("\"", spec->device(), "\" (known: cpu, cuda)"));
+  if (spec->threads() < 0) return Invalid("threads", "must be > 0");
+  if (spec->threads() == 0) spec->set_threads(1);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,
+                                       const Dataset& data, uint64_t seed) {
+  if (space.name() != "nb201")
+    return absl::InvalidArgumentError(absl::StrCat("space: TrainChild trains nb201 cells, not \"", space.name(), "\""));
+  if (!space.IsValid(arch))
+    return absl::InvalidArgumentError(absl::StrCat("arch: not a valid nb201 architecture (", arch.size(),
+                                                   " decisions)"));
+  if (spec.epochs() <= 0 || spec.batch_size() <= 0 || spec.threads() <= 0)
+    return absl::InvalidArgumentError("spec: not resolved (call ResolveTrainSpec first)");
+  if (data.train().size == 0) return absl::InvalidArgumentError("data.train_size: the train split is empty");
+
+  TrainResult result;
+  torch::Device device(torch::kCPU);
+  if (spec.device() == "cuda") {
+    if (!CudaAvailable())
+      return absl::FailedPreconditionError(
+          "device: \"cuda\" requested but torch::cuda::is_available() is false (this LibTorch has no CUDA "
+          "support or no GPU is visible); use device \"cpu\"");
+    // Deterministic cuBLAS needs this before the first CUDA call; cuDNN: deterministic algorithms, no autotuning.
+    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+    at::globalContext().setDeterministicCuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(false);
+    device = torch::Device(torch::kCUDA, 0);
+    result.device = "cuda:0";
+  } else if (spec.device() == "cpu") {
+    result.device = "cpu";
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("device: \"", spec.device(), "\" (known: cpu, cuda)"));
+  }
+  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
+  // Intra-op threads of the calling thread (OpenMP's count is per thread) and of the BLAS.
+  at::set_num_threads(spec.threads());
+  SetComputeThreads(spec.threads());
+
+  NetworkConfig config;
+  config.ops = arch;
+  config.channels = spec.network().channels();
+  config.cells_per_stage = spec.network().cells_per_stage();
+  config.in_channels = data.channels();
+  config.image_size = data.image_size();
+  config.num_classes = data.num_classes();
+  Nb201Network net(config);
+  net->InitWeights(seed);  // on the CPU, so every device starts from the same weights
+  result.params_m = net->NumParams() / 1e6;
+  result.flops_m = net->Flops() / 1e6;
+  net->to(device);
+
+  const DeviceSplit train = ToDevice(data.train(), data, device), valid = ToDevice(data.valid(), data, device),
+                    test = ToDevice(data.test(), data, device);
+  const int64_t batch = spec.batch_size();
+  const int64_t iters_per_epoch = (train.size + batch - 1) / batch;
+  const double total_iters = static_cast<double>(iters_per_epoch) * spec.epochs();
+  const double lr0 = spec.learning_rate();
+  torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(lr0)
+                                                     .momentum(spec.momentum())
+                                                     .nesterov(spec.nesterov())
+                                                     .weight_decay(spec.weight_decay()));
+  int64_t step = 0;
+  for (int epoch = 0; epoch < spec.epochs(); ++epoch) {
+    EpochMetrics m;
+    m.epoch = epoch + 1;
+    const auto start = std::chrono::steady_clock::now();
+    net->train();
+    std::vector<int64_t> order = EpochOrder(seed, epoch, train.size);
+    torch::Tensor order_t = torch::from_blob(order.data(), {train.size}, torch::kLong).clone().to(device);
+    double loss_sum = 0;
+    int64_t correct = 0;
+    for (int64_t b = 0; b < train.size; b += batch, ++step) {
+      const int64_t n = std::min(batch, train.size - b);
+      torch::Tensor idx = order_t.narrow(0, b, n);
+      torch::Tensor x = train.images.index_select(0, idx), y = train.labels.index_select(0, idx);
+      const double lr = 0.5 * lr0 * (1.0 + std::cos(M_PI * step / total_iters));
+      for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      optimizer.zero_grad();
+      torch::Tensor logits = net->forward(x);
+      torch::Tensor loss = CrossEntropy(logits, y);
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.item<double>() * n;
+      correct += logits.detach().argmax(1).eq(y).sum().item<int64_t>();
+    }
+    m.train_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.train_loss = loss_sum / train.size;
+    m.train_acc = 100.0 * correct / train.size;
+    const int64_t eval_batch = std::max<int64_t>(batch, 512);
+    Evaluate(net, valid, eval_batch, &m.valid_loss, &m.valid_acc);
+    Evaluate(net, test, eval_batch, &m.test_loss, &m.test_acc);
+    if (!std::isfinite(m.train_loss))
+      return absl::InternalError(absl::StrCat("training diverged (loss ", m.train_loss, ") in epoch ", m.epoch));
+    result.epochs.push_back(m);
+  }
+  result.weights_sha256 = WeightsSha256(net);
+  return result;
+}
+
+}  // namespace nas
