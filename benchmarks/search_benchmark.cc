@@ -40,13 +40,14 @@ void BM_TableEvaluate(benchmark::State& state) {
   b.set_search_epochs(12);
   b.set_report_epochs(200);
   b.set_seed_mode(state.range(0) ? proto::SAMPLE : proto::MEAN);
-  auto ev = TableEvaluator::Create(BenchTable(), b, true);
+  static Nb201Space space;
+  auto ev = TableEvaluator::Create(BenchTable(), space, b, true);
   Rng rng(1);
   std::vector<int64_t> archs(1 << 16);
   for (auto& a : archs) a = static_cast<int64_t>(rng.UniformInt(15625));
   size_t i = 0;
   for (auto _ : state) {
-    Evaluation e = ev->Evaluate(archs[i++ & 0xffff], rng);
+    Evaluation e = ev->Lookup(archs[i++ & 0xffff], rng);
     benchmark::DoNotOptimize(e);
   }
   state.SetLabel(state.range(0) ? "SAMPLE seed" : "MEAN");

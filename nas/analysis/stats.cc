@@ -101,7 +101,10 @@ std::vector<double> AverageRanks(const std::vector<double>& v) {
 
 double NormalSurvival(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
-MannWhitneyResult MannWhitneyU(const std::vector<double>& xs, const std::vector<double>& ys) {
+namespace {
+
+// Two-sided (greater = false) or one-sided "x tends to be greater" (greater = true).
+MannWhitneyResult MannWhitney(const std::vector<double>& xs, const std::vector<double>& ys, bool greater) {
   const std::vector<double> x = Finite(xs), y = Finite(ys);
   MannWhitneyResult r;
   const double n1 = x.size(), n2 = y.size(), n = n1 + n2;
@@ -116,7 +119,9 @@ MannWhitneyResult MannWhitneyU(const std::vector<double>& xs, const std::vector<
   double r1 = 0;
   for (size_t i = 0; i < x.size(); ++i) r1 += ranks[i];
   r.u = r1 - n1 * (n1 + 1) / 2;
-  const double u_max = std::max(r.u, n1 * n2 - r.u);
+  // The tail statistic: U of x for "greater", else the larger of the two U's (p doubled).
+  const double u_max = greater ? r.u : std::max(r.u, n1 * n2 - r.u);
+  const double sides = greater ? 1 : 2;
 
   // Tie term sum(t^3 - t) over groups of equal values.
   std::sort(all.begin(), all.end());
@@ -133,9 +138,9 @@ MannWhitneyResult MannWhitneyU(const std::vector<double>& xs, const std::vector<
     double total = 0, tail = 0;
     for (size_t k = 0; k < counts.size(); ++k) {
       total += counts[k];
-      if (k >= u_max) tail += counts[k];  // u_max is an integer without ties
+      if (k >= u_max) tail += counts[k];  // U is an integer without ties
     }
-    r.p = std::min(1.0, 2 * tail / total);
+    r.p = std::min(1.0, sides * tail / total);
     r.exact = true;
     return r;
   }
@@ -146,8 +151,18 @@ MannWhitneyResult MannWhitneyU(const std::vector<double>& xs, const std::vector<
     return r;
   }
   const double z = (u_max - mu - 0.5) / std::sqrt(var);
-  r.p = std::min(1.0, 2 * NormalSurvival(z));
+  r.p = std::min(1.0, sides * NormalSurvival(z));
   return r;
+}
+
+}  // namespace
+
+MannWhitneyResult MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y) {
+  return MannWhitney(x, y, false);
+}
+
+MannWhitneyResult MannWhitneyUGreater(const std::vector<double>& x, const std::vector<double>& y) {
+  return MannWhitney(x, y, true);
 }
 
 }  // namespace nas::analysis

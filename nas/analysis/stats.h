@@ -1,4 +1,4 @@
-// Descriptive statistics and the two-sided Mann-Whitney U test for comparing NAS runs offline. Pure C++ (the
+// Descriptive statistics and the Mann-Whitney U test (two-sided and one-sided) for comparing NAS runs offline. Pure C++ (the
 // normal tail comes from std::erfc), no dependencies.
 #ifndef NAS_ANALYSIS_STATS_H_
 #define NAS_ANALYSIS_STATS_H_
@@ -36,6 +36,11 @@ struct MannWhitneyResult {
 // sigma^2 = n1 n2 / 12 ((n + 1) - sum(t^3 - t) / (n (n - 1))), p = 2 P(Z >= z), capped at 1. NaN values are
 // dropped; an empty sample gives p = NaN; all values equal gives p = 1.
 MannWhitneyResult MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y);
+
+// One-sided Mann-Whitney U test, alternative "x is stochastically greater than y" (scipy's
+// alternative="greater"): p = P(U >= u) under the null, exact under the same conditions as above, else
+// z = (U - n1 n2 / 2 - 0.5) / sigma and p = P(Z >= z). `u` is x's U. Same NaN and degenerate cases.
+MannWhitneyResult MannWhitneyUGreater(const std::vector<double>& x, const std::vector<double>& y);
 
 // P(Z >= z) for a standard normal Z.
 double NormalSurvival(double z);

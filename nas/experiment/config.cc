@@ -50,7 +50,18 @@ absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) 
   auto bad = [&](const std::string& why) { return absl::InvalidArgumentError(absl::StrCat(origin, ": ", why)); };
   if (e->name().empty()) e->set_name("experiment");
   proto::Benchmark* b = e->mutable_benchmark();
-  if (b->table().empty()) return bad("benchmark.table is required (or give --table)");
+  if (b->has_train()) {
+    if (!b->table().empty()) return bad("benchmark: give either `table` or `train`, not both");
+    if (b->space().empty()) b->set_space("nb201");
+    if (b->dataset().empty()) b->set_dataset(b->train().data().name());
+    if (b->seed_mode() == proto::SAMPLE) return bad("benchmark.seed_mode SAMPLE needs a table; training draws its own seeds");
+    if (e->budget().limit_case() == proto::Budget::kSimulatedSeconds && b->cost_per_evaluation_s() == 0)
+      return bad("a budget in simulated_seconds with `train` needs benchmark.cost_per_evaluation_s (wall time is not deterministic)");
+    // The training spec itself is resolved (defaults, validation) by the train evaluator before any I/O.
+  } else {
+    if (b->table().empty()) return bad("benchmark.table is required (or give --table)");
+    if (!b->space().empty()) return bad("benchmark.space is only for `train`; a table names its own space");
+  }
   if (b->dataset().empty()) return bad("benchmark.dataset is required (e.g. \"cifar10-valid\")");
   if (b->search_epochs() < 0 || b->report_epochs() < 0) return bad("benchmark epochs must be >= 0");
   if (b->seed_mode() == proto::SEED_MODE_UNSPECIFIED) b->set_seed_mode(proto::MEAN);

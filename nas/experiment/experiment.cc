@@ -12,15 +12,26 @@ namespace nas {
 absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& resolved_config) {
   PreparedExperiment p;
   p.config = resolved_config;
-  p.table_path = resolved_config.benchmark().table();
+  const proto::Benchmark& b = resolved_config.benchmark();
+  if (b.has_train()) {
+    const TrainEvaluatorFactory* factory = FindTrainEvaluator();
+    if (factory == nullptr)
+      return absl::UnimplementedError("this nas binary was built without LibTorch training (benchmark.train)");
+    NAS_ASSIGN_OR_RETURN(p.space, CreateSpace(b.space()));
+    NAS_ASSIGN_OR_RETURN(p.evaluator, (*factory)(b, *p.space));
+    return p;
+  }
+  p.table_path = b.table();
   NAS_ASSIGN_OR_RETURN(p.table, ReadTable(p.table_path));
   NAS_ASSIGN_OR_RETURN(p.table_sha256, Sha256File(p.table_path));
   NAS_ASSIGN_OR_RETURN(p.space, CreateSpace(p.table->space()));
   const bool by_seconds = resolved_config.budget().limit_case() == proto::Budget::kSimulatedSeconds;
-  auto evaluator = TableEvaluator::Create(*p.table, resolved_config.benchmark(), by_seconds);
+  auto evaluator = TableEvaluator::Create(*p.table, *p.space, b, by_seconds);
   if (!evaluator.ok())
     return absl::Status(evaluator.status().code(), absl::StrCat(p.table_path, ": ", evaluator.status().message()));
-  p.evaluator = std::make_unique<TableEvaluator>(std::move(*evaluator));
+  auto owned = std::make_unique<TableEvaluator>(std::move(*evaluator));
+  p.table_evaluator = owned.get();
+  p.evaluator = std::move(owned);
   return p;
 }
 
@@ -31,6 +42,7 @@ std::map<std::string, std::string> LogAttributes(const PreparedExperiment& e, in
   a["experiment"] = e.config.name();
   a["table_path"] = e.table_path;
   a["table_sha256"] = e.table_sha256;
+  a["evaluator"] = e.evaluator->Describe();
   a["space"] = e.space->name();
   a["num_decisions"] = std::to_string(e.space->num_decisions());
   a["search_epochs"] = std::to_string(e.evaluator->search_epochs());

@@ -21,7 +21,8 @@ struct PreparedExperiment {
   std::string table_sha256;
   std::unique_ptr<Table> table;
   std::unique_ptr<SearchSpace> space;
-  std::unique_ptr<TableEvaluator> evaluator;
+  std::unique_ptr<Evaluator> evaluator;
+  const TableEvaluator* table_evaluator = nullptr;  // set for table benchmarks
 };
 
 // Opens `config.benchmark().table()` (already resolved to a usable path), hashes it and builds the evaluator.

@@ -15,7 +15,7 @@
 
 namespace nas {
 
-Runner::Runner(const proto::Experiment& experiment, const SearchSpace& space, const TableEvaluator& evaluator,
+Runner::Runner(const proto::Experiment& experiment, const SearchSpace& space, const Evaluator& evaluator,
                int compute_threads)
     : experiment_(experiment), space_(space), evaluator_(evaluator), compute_threads_(compute_threads) {}
 
@@ -55,7 +55,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     Proposal p = strategy->Ask();
     NAS_CHECK(space_.IsValid(p.actions));
     const int64_t arch = space_.Ordinal(p.actions);
-    const Evaluation ev = evaluator_.Evaluate(arch, eval_rng);
+    NAS_ASSIGN_OR_RETURN(Evaluation ev, evaluator_.Evaluate(p.actions, eval_rng));
     if (by_seconds) {
       if (!(ev.cost_s > 0))
         return absl::FailedPreconditionError(
@@ -77,6 +77,8 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     e.test_acc = ev.test_acc;
     e.sim_time = sim_time;
     e.table_slot = ev.slot;
+    e.curve = std::move(ev.curve);
+    for (CurvePoint& c : e.curve) c.episode = i;
     if (!have_best || ev.valid_acc > best.valid_acc) {
       best = e;
       have_best = true;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "nas/experiment/table_evaluator.h"
+#include "nas/experiment/evaluator.h"
 #include "nas/log/episode_log.h"
 #include "nas/proto/experiment.pb.h"
 #include "nas/space/space.h"
@@ -25,7 +25,7 @@ class Runner {
  public:
   // `experiment` must be resolved; the space and evaluator must outlive the runner.
   // Every worker thread fixes the numerical libraries' thread count to `compute_threads` (SetComputeThreads).
-  Runner(const proto::Experiment& experiment, const SearchSpace& space, const TableEvaluator& evaluator,
+  Runner(const proto::Experiment& experiment, const SearchSpace& space, const Evaluator& evaluator,
          int compute_threads = 1);
 
   // Every (method, run) in the order logs store them: methods in config order, runs ascending.
@@ -50,7 +50,7 @@ class Runner {
  private:
   const proto::Experiment& experiment_;
   const SearchSpace& space_;
-  const TableEvaluator& evaluator_;
+  const Evaluator& evaluator_;
   const int compute_threads_;
 };
 

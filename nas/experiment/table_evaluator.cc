@@ -4,13 +4,31 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "nas/table/table_index.h"
 #include "nas/util/status.h"
 
 namespace nas {
 
-absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const proto::Benchmark& benchmark,
-                                                      bool budget_in_seconds) {
+int64_t TableEvaluator::SparseRow(const Actions& actions) const { return RowOf(*table_, *space_, actions); }
+
+absl::Status TableEvaluator::MissingArchitecture(const Actions& actions) const {
+  if (!space_->IsValid(actions))
+    return absl::InvalidArgumentError(
+        absl::StrCat("architecture ", space_->ToString(actions), " is not a valid architecture of space '",
+                     space_->name(), "'"));
+  return absl::NotFoundError(absl::StrCat(
+      "architecture ", space_->ToString(actions), " (key ", space_->CanonicalKey(actions), ") has no row in the ",
+      table_->num_archs(), "-row sparse table; it is valid in space '", space_->name(),
+      "', so the table lacks it (a gap in the benchmark)"));
+}
+
+absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const SearchSpace& space,
+                                                      const proto::Benchmark& benchmark, bool budget_in_seconds) {
   TableEvaluator ev;
+  ev.table_ = &table;
+  ev.space_ = &space;
+  ev.sparse_ = table.sparse();
+  NAS_RETURN_IF_ERROR(CheckTableSpace(table, space));
   NAS_ASSIGN_OR_RETURN(ev.dataset_, table.dataset(benchmark.dataset()));
   const TableDataset& d = *ev.dataset_;
   const int largest = *std::max_element(d.fidelities().begin(), d.fidelities().end());
@@ -25,6 +43,7 @@ absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const 
     return absl::InvalidArgumentError(absl::StrCat("seed_mode SAMPLE needs per-seed results, but dataset '", d.name(),
                                                    "' only has means; use seed_mode: MEAN"));
 
+  // Rows, not the space's ordinals: a sparse table's rows are its measured architectures.
   int64_t missing = 0, first_missing = -1;
   bool times_missing = false;
   ev.best_test_ = -INFINITY;
@@ -53,7 +72,8 @@ absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const 
   if (missing > 0)
     return absl::FailedPreconditionError(absl::StrCat(
         "dataset '", d.name(), "' lacks the validation accuracy at ", ev.search_epochs(), " epochs or the test accuracy at ",
-        ev.report_epochs(), " epochs for ", missing, " architectures (first: ordinal ", first_missing, ")"));
+        ev.report_epochs(), " epochs for ", missing, " architectures (first: row ", first_missing, ", ",
+        table.sparse() ? table.row_archs()[first_missing] : space.ToString(space.FromOrdinal(first_missing)), ")"));
   if (budget_in_seconds && ev.fixed_cost_ == 0 && times_missing)
     return absl::FailedPreconditionError(
         absl::StrCat("dataset '", d.name(), "' has no training times, so a budget in simulated_seconds needs "

@@ -2,6 +2,10 @@
 // the validation accuracy at the search fidelity (the mean over seeds, or one seed drawn from the run's own
 // stream), the reported figure is the mean test accuracy at the report fidelity, and the simulated cost is
 // the table's training time at the search fidelity (or a fixed cost per evaluation).
+//
+// Rows: a dense table's row is the space's ordinal (no hashing on the hot path); a sparse table (NB101, see
+// nas/table/table.h) is indexed by RowOf (the architecture's CanonicalKey). An architecture without a row is an
+// error naming it: the strategies only propose valid architectures, so for NB101 it is a gap in the table.
 #ifndef NAS_EXPERIMENT_TABLE_EVALUATOR_H_
 #define NAS_EXPERIMENT_TABLE_EVALUATOR_H_
 
@@ -9,28 +13,31 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nas/experiment/evaluator.h"
 #include "nas/proto/experiment.pb.h"
 #include "nas/table/table.h"
 #include "nas/util/rng.h"
 
 namespace nas {
 
-struct Evaluation {
-  double valid_acc = 0;
-  double test_acc = 0;
-  double cost_s = 0;
-  int64_t slot = 0;
-};
-
-class TableEvaluator {
+class TableEvaluator : public Evaluator {
  public:
   // Checks the benchmark against the table (dataset, fidelities, seeds, times) and that every architecture
   // has the values the protocol needs; errors name what is missing. `benchmark` is resolved.
-  static absl::StatusOr<TableEvaluator> Create(const Table& table, const proto::Benchmark& benchmark,
-                                               bool budget_in_seconds);
+  static absl::StatusOr<TableEvaluator> Create(const Table& table, const SearchSpace& space,
+                                               const proto::Benchmark& benchmark, bool budget_in_seconds);
 
-  // Thread-safe; `rng` is the run's evaluation stream (used in SAMPLE mode only).
-  Evaluation Evaluate(int64_t arch, Rng& rng) const {
+  // `table`, `space` and the evaluator's copies must outlive it (it keeps pointers to them).
+  absl::StatusOr<Evaluation> Evaluate(const Actions& actions, Rng& rng) const override {
+    if (!sparse_) return Lookup(space_->Ordinal(actions), rng);
+    const int64_t row = SparseRow(actions);
+    if (row < 0) return MissingArchitecture(actions);
+    return Lookup(row, rng);
+  }
+
+  // The lookup itself, by table row (dense tables: the space's ordinal); `rng` is the run's evaluation stream
+  // (used in SAMPLE mode only). No checks: `arch` must be a row of the table.
+  Evaluation Lookup(int64_t arch, Rng& rng) const {
     int slot = mean_slot_;
     if (sample_) {
       const std::vector<int>& valid = valid_slots_[arch];
@@ -46,11 +53,19 @@ class TableEvaluator {
   }
 
   // The best reported test accuracy over the whole table (for regret).
-  double best_test_acc() const { return best_test_; }
-  int search_epochs() const { return dataset_->fidelities()[search_fidelity_]; }
-  int report_epochs() const { return dataset_->fidelities()[report_fidelity_]; }
+  double best_test_acc() const override { return best_test_; }
+  int search_epochs() const override { return dataset_->fidelities()[search_fidelity_]; }
+  int report_epochs() const override { return dataset_->fidelities()[report_fidelity_]; }
+  std::string Describe() const override { return "table lookup"; }
+  bool sparse() const { return sparse_; }
 
  private:
+  int64_t SparseRow(const Actions& actions) const;
+  absl::Status MissingArchitecture(const Actions& actions) const;
+
+  const Table* table_ = nullptr;
+  const SearchSpace* space_ = nullptr;
+  bool sparse_ = false;
   const TableDataset* dataset_ = nullptr;
   int search_fidelity_ = 0;
   int report_fidelity_ = 0;

@@ -97,6 +97,33 @@ class RowCodec {
   h5::Handle type_;
 };
 
+// Rows of /runs/<label>/<run>/curves: one per trained epoch of a child (train evaluator).
+h5::Handle CurveType() {
+  h5::Handle t(H5Tcreate(H5T_COMPOUND, sizeof(CurvePoint)));
+  H5Tinsert(t.get(), "episode", HOFFSET(CurvePoint, episode), H5T_NATIVE_INT64);
+  H5Tinsert(t.get(), "epoch", HOFFSET(CurvePoint, epoch), H5T_NATIVE_INT64);
+  H5Tinsert(t.get(), "train_loss", HOFFSET(CurvePoint, train_loss), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t.get(), "train_acc", HOFFSET(CurvePoint, train_acc), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t.get(), "valid_loss", HOFFSET(CurvePoint, valid_loss), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t.get(), "valid_acc", HOFFSET(CurvePoint, valid_acc), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t.get(), "test_loss", HOFFSET(CurvePoint, test_loss), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t.get(), "test_acc", HOFFSET(CurvePoint, test_acc), H5T_NATIVE_DOUBLE);
+  H5Tinsert(t.get(), "train_time", HOFFSET(CurvePoint, train_time), H5T_NATIVE_DOUBLE);
+  return t;
+}
+
+// Appends `count` rows of `type` to a 1-D extendable dataset and flushes it.
+bool AppendRows(hid_t file, const std::string& name, hid_t type, const void* rows, hsize_t count, hsize_t old_rows) {
+  h5::Handle ds(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+  const hsize_t new_rows = old_rows + count;
+  if (!ds.valid() || H5Dset_extent(ds.get(), &new_rows) < 0) return false;
+  h5::Handle file_space(H5Dget_space(ds.get()));
+  h5::Handle mem_space(H5Screate_simple(1, &count, nullptr));
+  return H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &count, nullptr) >= 0 &&
+         H5Dwrite(ds.get(), type, mem_space.get(), file_space.get(), H5P_DEFAULT, rows) >= 0 &&
+         H5Dflush(ds.get()) >= 0;
+}
+
 // The number of decisions of an episodes dataset's compound type, checking every member name.
 absl::StatusOr<int> DecisionsOf(hid_t dataset, const std::string& path, const std::string& name) {
   h5::Handle type(H5Dget_type(dataset));
@@ -171,6 +198,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       : file_(std::move(file)), lock_(std::move(lock)), num_decisions_(num_decisions), codec_(num_decisions),
         groups_(std::move(groups)),
         flush_every_(flush_every), pending_(groups_.size()), acknowledged_(groups_.size(), 0),
+        curve_rows_(groups_.size(), 0),
         finished_(groups_.size(), false) {}
   ~H5EpisodeLogWriter() override { Close().IgnoreError(); }
 
@@ -230,24 +258,23 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   absl::Status FlushRun(int slot) {
     std::vector<Episode>& eps = pending_[slot];
     if (eps.empty()) return absl::OkStatus();
+    // Curves first: an acknowledged episode's curve is always complete.
+    std::vector<CurvePoint> curve;
+    for (const Episode& e : eps) curve.insert(curve.end(), e.curve.begin(), e.curve.end());
+    const std::string curves = groups_[slot] + "/curves";
+    if (!curve.empty() && !AppendRows(file_.id(), curves, curve_type_.get(), curve.data(), curve.size(),
+                                      static_cast<hsize_t>(curve_rows_[slot])))
+      return absl::DataLossError(absl::StrCat(file_.path(), ": ", curves, ": cannot append (HDF5: ",
+                                              h5::LastErrorDetail(), ")"));
+    curve_rows_[slot] += static_cast<int64_t>(curve.size());
     const std::string name = groups_[slot] + "/episodes";
     std::vector<char> rows(eps.size() * codec_.size());
     for (size_t i = 0; i < eps.size(); ++i) codec_.Encode(eps[i], rows.data() + i * codec_.size());
-    h5::Handle ds(H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT));
-    const hsize_t old_rows = static_cast<hsize_t>(acknowledged_[slot]);
-    const hsize_t count = eps.size(), new_rows = old_rows + count;
-    bool ok = ds.valid() && H5Dset_extent(ds.get(), &new_rows) >= 0;
-    if (ok) {
-      h5::Handle file_space(H5Dget_space(ds.get()));
-      h5::Handle mem_space(H5Screate_simple(1, &count, nullptr));
-      ok = H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &count, nullptr) >= 0 &&
-           H5Dwrite(ds.get(), codec_.type(), mem_space.get(), file_space.get(), H5P_DEFAULT, rows.data()) >= 0 &&
-           H5Dflush(ds.get()) >= 0;
-    }
-    if (!ok)
+    if (!AppendRows(file_.id(), name, codec_.type(), rows.data(), eps.size(),
+                    static_cast<hsize_t>(acknowledged_[slot])))
       return absl::DataLossError(absl::StrCat(file_.path(), ": ", name, ": cannot append episodes (HDF5: ",
                                               h5::LastErrorDetail(), ")"));
-    acknowledged_[slot] += static_cast<int64_t>(count);
+    acknowledged_[slot] += static_cast<int64_t>(eps.size());
     eps.clear();
     return absl::OkStatus();
   }
@@ -257,10 +284,12 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   WriteLock lock_;
   const int num_decisions_;
   const RowCodec codec_;
+  const h5::Handle curve_type_ = CurveType();
   const std::vector<std::string> groups_;
   int flush_every_;
   std::vector<std::vector<Episode>> pending_;
   std::vector<int64_t> acknowledged_;
+  std::vector<int64_t> curve_rows_;
   std::vector<bool> finished_;
 };
 
@@ -296,15 +325,29 @@ absl::StatusOr<RunLog> ReadRun(const h5::File& file, const std::string& label, c
     return absl::DataLossError(absl::StrCat(path, ": cannot read ", name, " (HDF5: ", h5::LastErrorDetail(), ")"));
   run.episodes.resize(n);
   for (hsize_t i = 0; i < n; ++i) codec.Decode(rows.data() + i * codec.size(), &run.episodes[i]);
+  const std::string curves = group + "/curves";
+  h5::Handle cds(H5Dopen2(file.id(), curves.c_str(), H5P_DEFAULT));
+  if (!cds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", curves));
+  h5::Handle cspace(H5Dget_space(cds.get()));
+  hsize_t m = 0;
+  H5Sget_simple_extent_dims(cspace.get(), &m, nullptr);
+  std::vector<CurvePoint> points(m);
+  h5::Handle ctype = CurveType();
+  if (m > 0 && H5Dread(cds.get(), ctype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, points.data()) < 0)
+    return absl::DataLossError(absl::StrCat(path, ": cannot read ", curves));
+  for (const CurvePoint& c : points) {
+    if (c.episode < 0) return Invalid(path, absl::StrCat(curves, ": negative episode"));
+    if (c.episode < static_cast<int64_t>(n)) run.episodes[c.episode].curve.push_back(c);  // others: unacknowledged
+  }
   return run;
 }
 
-absl::Status CreateEpisodes(h5::File& file, const std::string& name, const RowCodec& codec) {
+absl::Status CreateRows(h5::File& file, const std::string& name, hid_t type) {
   const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = kChunkRows;
   h5::Handle space(H5Screate_simple(1, &zero, &unlimited));
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_chunk(dcpl.get(), 1, &chunk);
-  h5::Handle ds(H5Dcreate2(file.id(), name.c_str(), codec.type(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  h5::Handle ds(H5Dcreate2(file.id(), name.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
   if (!ds.valid())
     return absl::DataLossError(
         absl::StrCat(file.path(), ": cannot create ", name, " (HDF5: ", h5::LastErrorDetail(), ")"));
@@ -345,6 +388,7 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   NAS_RETURN_IF_ERROR(file.CreateGroup("/runs", /*track_order=*/true));
   NAS_RETURN_IF_ERROR(file.CreateExtendable("/completed", h5::Type::kInt64, 0, 64));
   const RowCodec codec(num_decisions);
+  const h5::Handle curve_type = CurveType();
   std::vector<std::string> groups;
   for (size_t slot = 0; slot < slots.size(); ++slot) {
     const RunSlot& run = slots[slot];
@@ -357,7 +401,8 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
     NAS_RETURN_IF_ERROR(file.WriteInt64Attr(group, "run", run.run));
     NAS_RETURN_IF_ERROR(file.WriteInt64Attr(group, "slot", static_cast<int64_t>(slot)));
     for (const auto& [key, value] : run.attributes) NAS_RETURN_IF_ERROR(file.WriteStringAttr(group, key, value));
-    NAS_RETURN_IF_ERROR(CreateEpisodes(file, group + "/episodes", codec));
+    NAS_RETURN_IF_ERROR(CreateRows(file, group + "/episodes", codec.type()));
+    NAS_RETURN_IF_ERROR(CreateRows(file, group + "/curves", curve_type.get()));
     groups.push_back(group);
   }
   NAS_RETURN_IF_ERROR(file.Flush());

@@ -32,6 +32,14 @@
 
 namespace nas {
 
+// One epoch of a really trained child (train evaluator); stored in /runs/<label>/<run>/curves.
+struct CurvePoint {
+  int64_t episode = 0;
+  int64_t epoch = 0;  // 1-based
+  double train_loss = 0, train_acc = 0, valid_loss = 0, valid_acc = 0, test_loss = 0, test_acc = 0;
+  double train_time = 0;  // wall seconds (not compared by replay)
+};
+
 struct Episode {
   int64_t index = 0;        // 0-based within the run
   int64_t arch = 0;         // space ordinal
@@ -46,7 +54,8 @@ struct Episode {
   int64_t incumbent = 0;    // ordinal of the best-by-validation architecture so far
   double incumbent_valid = 0;
   double incumbent_test = 0;
-  int64_t table_slot = 0;   // seed slot of the table used (mean slot for MEAN)
+  int64_t table_slot = 0;   // seed slot of the table used (mean slot for MEAN), or the training seed
+  std::vector<CurvePoint> curve;  // training curve of this episode's child (train evaluator only)
 };
 
 struct RunLog {

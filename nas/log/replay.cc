@@ -1,6 +1,7 @@
 #include "nas/log/replay.h"
 
 #include <cstring>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -49,6 +50,23 @@ std::optional<Divergence> FirstDivergence(const RunLog& logged, const RunLog& re
     if ((d = real("incumbent_valid", a.incumbent_valid, b.incumbent_valid))) return d;
     if ((d = real("incumbent_test", a.incumbent_test, b.incumbent_test))) return d;
     if ((d = integer("table_slot", a.table_slot, b.table_slot))) return d;
+    if ((d = integer("curve length", a.curve.size(), b.curve.size()))) return d;
+    for (size_t k = 0; k < a.curve.size(); ++k) {
+      const CurvePoint& x = a.curve[k];
+      const CurvePoint& y = b.curve[k];
+      const std::string p = absl::StrCat("curve[epoch ", x.epoch, "].");
+      if ((d = integer("curve epoch", x.epoch, y.epoch))) return d;
+      // train_time is wall time: not compared.
+      for (auto [name, u, v] : {std::make_tuple("train_loss", x.train_loss, y.train_loss),
+                                std::make_tuple("train_acc", x.train_acc, y.train_acc),
+                                std::make_tuple("valid_loss", x.valid_loss, y.valid_loss),
+                                std::make_tuple("valid_acc", x.valid_acc, y.valid_acc),
+                                std::make_tuple("test_loss", x.test_loss, y.test_loss),
+                                std::make_tuple("test_acc", x.test_acc, y.test_acc)})
+        if (!SameBits(u, v))
+          return Divergence{run, static_cast<int64_t>(i), p + name, absl::StrFormat("%.17g", u),
+                            absl::StrFormat("%.17g", v)};
+    }
   }
   if (logged.episodes.size() != replayed.episodes.size())
     return Divergence{run, -1, "episode count", absl::StrCat(logged.episodes.size()),

@@ -88,6 +88,30 @@ TEST(MannWhitney, NormalApproximationWithTieAndContinuityCorrection) {
   EXPECT_NEAR(r.p, 0.002035157807278383, 1e-12);
 }
 
+TEST(MannWhitney, OneSidedGreater) {
+  // Exact: {4,5,6} > {1,2,3} completely: P(U >= 9) = 1/20; the other direction P(U >= 0) = 1.
+  MannWhitneyResult r = MannWhitneyUGreater({4, 5, 6}, {1, 2, 3});
+  EXPECT_TRUE(r.exact);
+  EXPECT_DOUBLE_EQ(r.u, 9);
+  EXPECT_NEAR(r.p, 0.05, 1e-15);
+  EXPECT_DOUBLE_EQ(MannWhitneyUGreater({1, 2, 3}, {4, 5, 6}).p, 1);
+  // scipy docs' males vs females, alternative="greater": U = 17, p = 7/126 (half the two-sided 14/126).
+  EXPECT_NEAR(MannWhitneyUGreater({19, 22, 16, 29, 24}, {20, 11, 17, 12}).p, 7.0 / 126, 1e-12);
+  // Normal approximation with ties: x = {2,3,3,4,5} vs y = {1,2,2,3}: U = 17, z = 6.5 / 3.944, p = P(Z >= z).
+  r = MannWhitneyUGreater({2, 3, 3, 4, 5}, {1, 2, 2, 3});
+  EXPECT_FALSE(r.exact);
+  EXPECT_DOUBLE_EQ(r.u, 17);
+  EXPECT_NEAR(r.p, 0.09934224785346527 / 2, 1e-12);
+  // > 20 values: y = 7.5..31.5 vs x = 0..24: U = 472, p = half the two-sided 0.0020352.
+  std::vector<double> x, y;
+  for (int i = 0; i < 25; ++i) x.push_back(i), y.push_back(i + 7.5);
+  r = MannWhitneyUGreater(y, x);
+  EXPECT_DOUBLE_EQ(r.u, 472);
+  EXPECT_NEAR(r.p, 0.002035157807278383 / 2, 1e-12);
+  EXPECT_GT(MannWhitneyUGreater(x, y).p, 0.99);
+  EXPECT_DOUBLE_EQ(MannWhitneyUGreater({5, 5, 5}, {5, 5}).p, 1);
+}
+
 TEST(MannWhitney, DegenerateSamples) {
   MannWhitneyResult r = MannWhitneyU({5, 5, 5}, {5, 5});
   EXPECT_DOUBLE_EQ(r.u, 3);

@@ -31,9 +31,9 @@ TEST(ControllerLearns, ZophLeOnNb201Cifar10) {
   ASSERT_EQ(config->budget().evaluations(), 1000);
   auto table = ImportNb201Csv(csv, "cifar10-valid");
   ASSERT_TRUE(table.ok()) << table.status();
-  auto evaluator = TableEvaluator::Create(**table, config->benchmark(), false);
-  ASSERT_TRUE(evaluator.ok()) << evaluator.status();
   Nb201Space space;
+  auto evaluator = TableEvaluator::Create(**table, space, config->benchmark(), false);
+  ASSERT_TRUE(evaluator.ok()) << evaluator.status();
   Runner runner(*config, space, *evaluator);
   double first_reward = 0, last_reward = 0, first_entropy = 0, last_entropy = 0;
   int improved = 0;

@@ -171,6 +171,30 @@ TEST(Cli, NeverOverwritesALogUnlessAsked) {
   EXPECT_EQ(content, "precious");
 }
 
+TEST(Cli, RealTrainingRunLogsCurvesAndReplaysExactly) {
+  const std::string fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+  if (!std::ifstream(fmnist).good()) GTEST_SKIP() << "needs Debian's dataset-fashion-mnist (" << fmnist << ")";
+  const std::string cfg = Tmp("train.textproto");
+  WriteFile(cfg,
+            "benchmark { dataset: \"fmnist\" train { data { name: \"fashion-mnist\" train_size: 200 valid_size: 100 "
+            "test_size: 100 image_size: 8 } network { channels: 4 cells_per_stage: 1 } epochs: 2 batch_size: 32 "
+            "nesterov: true } }\nbudget { evaluations: 3 }\nseeds { runs: 2 }\n"
+            "methods { name: \"reinforce\" reinforce { policy: LSTM } }\nmethods { name: \"local_search\" }\n");
+  const std::string log = Tmp("train.h5");
+  Result r = Nas("run " + cfg + " --out " + log + " --overwrite --quiet --threads 2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto l = ReadLog(log);
+  ASSERT_TRUE(l.ok()) << l.status();
+  ASSERT_EQ(l->runs.size(), 4u);
+  const Episode& e = l->runs[0].episodes[2];
+  ASSERT_EQ(e.curve.size(), 2u);
+  EXPECT_EQ(e.curve[1].epoch, 2);
+  EXPECT_EQ(e.valid_acc, e.curve[1].valid_acc);
+  EXPECT_GT(e.curve[1].train_time, 0);
+  Result rp = Nas("replay " + log);
+  EXPECT_EQ(rp.code, 0) << rp.out;
+}
+
 TEST(Cli, ImportsAndInspectsTheRealNb201Csv) {
   NAS_REQUIRE_SHARED_FILE(csv, "nasbench201/nasbench201_cifar10.csv");
   const std::string out = Tmp("nb201_c10.h5");

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "nas/table/nats_tss.h"
+#include "nas/table/nb101_tfrecord.h"
 #include "nas/table/nb201_csv.h"
 #include "nas/table/table_io.h"
 #include "tools/cli/args.h"
@@ -27,11 +29,33 @@ int ImportCommand(int argc, char** argv) {
                 source, ": cannot tell the dataset from the file name; give --dataset (e.g. cifar10-valid)"));
           return ImportNb201Csv(source, name);
         }}},
+      {"nats-tss",
+       {"NATS-Bench topology space, \"simple\" directory (meta.pickle.pbz2 + one {index:06d}.pickle.pbz2 per\n"
+        "    architecture); every dataset in the files, fidelities 12 and 200 epochs, per-seed results and times",
+        [](const std::string& source, const std::string& dataset) -> absl::StatusOr<std::unique_ptr<Table>> {
+          if (!dataset.empty())
+            return absl::InvalidArgumentError("nats-tss imports every dataset of the directory; drop --dataset");
+          NatsTssImportStats stats;
+          auto table = ImportNatsTss(source, &stats);
+          if (table.ok())
+            std::printf("imported %lld of 15625 architectures (%lld files, %.1f MB compressed)\n",
+                        static_cast<long long>(stats.archs_imported), static_cast<long long>(stats.files_read),
+                        stats.compressed_bytes / 1e6);
+          return table;
+        }}},
+      {"nb101-tfrecord",
+       {"NAS-Bench-101 tfrecord (nasbench_only108.tfrecord or nasbench_full.tfrecord); sparse rows keyed by\n"
+        "    module hash, dataset cifar10, fidelities = the epoch budgets present, 3 seeds",
+        [](const std::string& source, const std::string& dataset) -> absl::StatusOr<std::unique_ptr<Table>> {
+          if (!dataset.empty())
+            return absl::InvalidArgumentError("nb101-tfrecord always imports dataset 'cifar10'; drop --dataset");
+          return ImportNb101Tfrecord(source);
+        }}},
   };
   std::string kinds;
   for (const auto& [k, v] : importers) absl::StrAppend(&kinds, "\n  ", k, ": ", v.help);
   Args args("import", "KIND SOURCE OUT.h5", "Imports a published benchmark into the table format. Kinds:" + kinds);
-  args.Option("dataset", "dataset name in the table (nb201-csv: guessed from the file name)")
+  args.Option("dataset", "dataset name in the table (nb201-csv only: guessed from the file name)")
       .Flag("overwrite", "replace an existing OUT.h5");
   if (absl::Status s = args.Parse(argc, argv, 3, 3); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;

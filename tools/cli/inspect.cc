@@ -16,10 +16,16 @@
 namespace nas::cli {
 namespace {
 
+// Row `row` in the space's notation: sparse tables (NB101) store it, dense rows are the space's ordinals.
+std::string ArchString(const Table& table, const absl::StatusOr<std::unique_ptr<SearchSpace>>& space, int64_t row) {
+  if (table.sparse()) return table.row_archs()[row];
+  return space.ok() ? (*space)->ToString((*space)->FromOrdinal(row)) : "";
+}
+
 void PrintTable(const std::string& path, const Table& table) {
   auto space = CreateSpace(table.space());
-  std::printf("table %s\n  space %s, %lld architectures\n", path.c_str(), table.space().c_str(),
-              static_cast<long long>(table.num_archs()));
+  std::printf("table %s\n  space %s, %lld architectures%s\n", path.c_str(), table.space().c_str(),
+              static_cast<long long>(table.num_archs()), table.sparse() ? " (sparse rows)" : "");
   for (const auto& [k, v] : table.attributes()) std::printf("  %s: %s\n", k.c_str(), v.c_str());
   for (const TableDataset& d : table.datasets()) {
     std::printf("dataset %s: fidelities (epochs) %s; seeds %s\n", d.name().c_str(),
@@ -49,7 +55,7 @@ void PrintTable(const std::string& path, const Table& table) {
         if (b.arch < 0) continue;
         std::printf("    best %s %.3f: index %lld %s\n", what, b.value,
                     static_cast<long long>(table.source_index()[b.arch] >= 0 ? table.source_index()[b.arch] : b.arch),
-                    space.ok() ? (*space)->ToString((*space)->FromOrdinal(b.arch)).c_str() : "");
+                    ArchString(table, space, b.arch).c_str());
       }
     }
   }

@@ -45,7 +45,7 @@ int ReplayCommand(int argc, char** argv) {
 
   auto prepared = PrepareExperiment(*config);
   if (!prepared.ok()) return Fail(prepared.status());
-  if (prepared->table_sha256 != attr("table_sha256")) {
+  if (prepared->table && prepared->table_sha256 != attr("table_sha256")) {
     std::fprintf(stderr, "nas: %s: table %s has SHA-256 %s, the log was made with %s\n", path.c_str(),
                  prepared->table_path.c_str(), prepared->table_sha256.c_str(), attr("table_sha256").c_str());
     return 1;

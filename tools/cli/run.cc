@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/experiment.h"
 #include "nas/experiment/runner.h"
@@ -104,8 +106,12 @@ int RunCommand(int argc, char** argv) {
   if (!threads.ok()) return Fail(threads.status());
   auto flush_every = args.GetInt("flush_every", 1);
   if (!flush_every.ok()) return Fail(flush_every.status());
-  // Table paths in a config are relative to the directory nas was started in, like every other path.
-  config->mutable_benchmark()->set_table(ResolvePath(config->benchmark().table()));
+  // Paths in a config are relative to the directory nas was started in, like every other path.
+  if (!config->benchmark().table().empty())
+    config->mutable_benchmark()->set_table(ResolvePath(config->benchmark().table()));
+  if (config->benchmark().has_train() && !config->benchmark().train().data().path().empty())
+    config->mutable_benchmark()->mutable_train()->mutable_data()->set_path(
+        ResolvePath(config->benchmark().train().data().path()));
 
   const bool resume = args.Has("resume");
   if (resume && (args.Has("out") || args.GetFlag("overwrite")))
@@ -214,13 +220,15 @@ int RunCommand(int argc, char** argv) {
   if (status.ok()) status = (*writer)->Close();
   if (!status.ok()) return Fail(status);  // the log keeps every acknowledged episode: --resume completes it
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%s: %zu runs, %s on %s (%d epochs search, %d epochs report; best test in table %.3f)\n",
+  const double best = prepared->evaluator->best_test_acc();
+  std::printf("%s: %zu runs, %s on %s (%d epochs search, %d epochs report%s)\n",
               prepared->config.name().c_str(), all_jobs.size(),
               prepared->config.budget().limit_case() == proto::Budget::kEvaluations
                   ? absl::StrCat(prepared->config.budget().evaluations(), " evaluations").c_str()
                   : absl::StrCat(prepared->config.budget().simulated_seconds(), " simulated s").c_str(),
               prepared->config.benchmark().dataset().c_str(), prepared->evaluator->search_epochs(),
-              prepared->evaluator->report_epochs(), prepared->evaluator->best_test_acc());
+              prepared->evaluator->report_epochs(),
+              std::isnan(best) ? "; children trained" : absl::StrFormat("; best test in table %.3f", best).c_str());
   std::printf("%s", FormatSummary(Summarize(finished)).c_str());
   std::printf("log: %s (%.2f s, %d thread%s%s)\n", out.c_str(), seconds, *threads, *threads == 1 ? "" : "s",
               resume ? absl::StrCat(", resumed ", jobs.size(), " unfinished runs").c_str() : "");

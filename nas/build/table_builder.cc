@@ -1,0 +1,423 @@
+#include "nas/build/table_builder.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nas/experiment/provenance.h"
+#include "nas/table/table_io.h"
+#include "nas/train/datasets.h"
+#include "nas/train/trainer.h"
+#include "nas/util/sha256.h"
+#include "nas/util/status.h"
+
+namespace nas {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ItemKey = std::tuple<int64_t, uint64_t, int>;  // representative, seed, fidelity
+
+bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+std::string UtcNow() {
+  char when[64];
+  std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return when;
+}
+
+bool SameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+bool Filled(const TableEntry& e) { return !std::isnan(e.test_acc); }
+
+std::string Duration(double s) {
+  const int64_t t = static_cast<int64_t>(s + 0.5);
+  return absl::StrCat(t / 3600, "h", (t / 60 % 60) < 10 ? "0" : "", t / 60 % 60, "m", (t % 60) < 10 ? "0" : "",
+                      t % 60, "s");
+}
+
+// Counts that depend only on which classes are filled (equal for a merged and an unsharded build).
+void SetCoverageAttributes(const BuildPlan& plan, Table* table) {
+  const TableDataset& ds = table->datasets()[0];
+  int64_t classes = 0, copied = 0;
+  for (const BuildClass& c : plan.classes) {
+    if (!Filled(ds.at(c.representative, 0, 0))) continue;
+    ++classes;
+    copied += static_cast<int64_t>(c.members.size()) - 1;
+  }
+  auto& attrs = table->attributes();
+  attrs["classes_in_space"] = absl::StrCat(plan.num_classes_in_space);
+  attrs["classes_planned"] = absl::StrCat(plan.classes.size());
+  attrs["archs_trained"] = absl::StrCat(classes);  // one representative per filled class
+  attrs["archs_copied"] = absl::StrCat(copied);    // isomorphic members given their representative's results
+}
+
+class Progress {
+ public:
+  Progress(bool enabled, int64_t total, int64_t done) : enabled_(enabled), total_(total), done_(done) {}
+  void ItemDone() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++done_, ++trained_;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    if (!enabled_ || (done_ < total_ && elapsed - last_print_ < (isatty(2) ? 1.0 : 15.0))) return;
+    last_print_ = elapsed;
+    const double per_min = trained_ / std::max(elapsed, 1e-9) * 60;
+    const double eta = per_min > 0 ? (total_ - done_) / per_min * 60 : 0;
+    std::fprintf(stderr, "%sbuild-table: %lld/%lld items (%.1f%%), %.1f items/min, elapsed %s, ETA %s%s",
+                 isatty(2) ? "\r" : "", static_cast<long long>(done_), static_cast<long long>(total_),
+                 total_ ? 100.0 * done_ / total_ : 100.0, per_min, Duration(elapsed).c_str(), Duration(eta).c_str(),
+                 isatty(2) && done_ < total_ ? "" : "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  std::mutex mu_;
+  bool enabled_;
+  int64_t total_, done_, trained_ = 0;
+  Clock::time_point start_ = Clock::now();
+  double last_print_ = -1e9;
+};
+
+std::string DatasetDescription(const Dataset& d) {
+  const proto::DatasetSpec& s = d.spec();
+  return absl::StrCat(d.name(), " from ", s.path(), ": train ", d.train().size, " / valid ", d.valid().size,
+                      " / test ", d.test().size, " images of ", d.channels(), "x", d.image_size(), "x",
+                      d.image_size(), ", ", d.num_classes(), " classes, split_seed ", s.split_seed(),
+                      " (train and valid from the official training set, test from the official test set)");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Table>> AssembleTable(const proto::TableBuildSpec& resolved, const BuildPlan& plan,
+                                                     Shard shard, const std::vector<JournalRecord>& records) {
+  auto table = std::make_unique<Table>(resolved.space(), plan.space->size());
+  std::vector<int> fidelities(resolved.fidelities().begin(), resolved.fidelities().end());
+  std::vector<int64_t> seeds(resolved.seeds().begin(), resolved.seeds().end());
+  TableDataset& ds = table->AddDataset(resolved.dataset_name(), fidelities, seeds);
+  std::map<int64_t, const BuildClass*> class_of_rep;
+  for (int64_t p : plan.shard_positions) class_of_rep[plan.classes[p].representative] = &plan.classes[p];
+  std::map<int, int> fidelity_index;
+  for (int f = 0; f < resolved.fidelities_size(); ++f) fidelity_index[resolved.fidelities(f)] = f;
+  std::map<uint64_t, int> seed_slot;
+  for (int s = 0; s < resolved.seeds_size(); ++s) seed_slot[resolved.seeds(s)] = s;
+  for (const JournalRecord& r : records) {
+    auto c = class_of_rep.find(r.representative);
+    auto f = fidelity_index.find(r.fidelity);
+    auto s = seed_slot.find(r.seed);
+    if (c == class_of_rep.end() || f == fidelity_index.end() || s == seed_slot.end())
+      return absl::DataLossError(absl::StrCat("journal record (arch ", r.representative, ", seed ", r.seed,
+                                              ", fidelity ", r.fidelity, ") is not a work item of shard ",
+                                              shard.ToString(), " of this spec"));
+    for (int64_t m : c->second->members) {
+      TableEntry& e = ds.mutable_at(m, f->second, s->second);
+      e.train_acc = r.train_acc;
+      e.valid_acc = r.valid_acc;
+      e.test_acc = r.test_acc;
+      e.train_time = r.train_time;
+      table->params_m()[m] = r.params_m;
+      table->flops_m()[m] = r.flops_m;
+    }
+  }
+  ds.ComputeMeans();
+  const std::string spec_text = BuildSpecText(resolved);
+  auto& attrs = table->attributes();
+  attrs["source"] = "nas build-table";
+  attrs["spec"] = spec_text;
+  attrs["spec_sha256"] = Sha256Hex(spec_text);
+  attrs["dataset"] = resolved.dataset_name();
+  attrs["shard"] = shard.ToString();
+  attrs["train_seed"] = "DeriveSeed(seed, representative ordinal, \"table-build/<fidelity epochs>\")";
+  attrs["train_time"] = "sum of the epochs' training wall seconds (not deterministic)";
+  SetCoverageAttributes(plan, table.get());
+  return table;
+}
+
+absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, const BuildOptions& options) {
+  const std::string build_start = UtcNow();
+  const std::string& out = options.out_path;
+  const std::string journal_path = JournalPath(out);
+  if (options.threads < 1) return absl::InvalidArgumentError("--threads: must be >= 1");
+  NAS_ASSIGN_OR_RETURN(BuildPlan plan, MakeBuildPlan(resolved, options.shard));
+  const std::string header = JournalHeader(Sha256Hex(BuildSpecText(resolved)), options.shard.ToString());
+
+  // Existing outputs (before any data is loaded).
+  const bool out_exists = Exists(out), journal_exists = Exists(journal_path);
+  if (out_exists && !options.overwrite) {
+    if (options.resume && !journal_exists)
+      return absl::AlreadyExistsError(absl::StrCat(out, ": exists and has no journal (the build finished); pass "
+                                                   "--overwrite to rebuild it"));
+    return absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it"));
+  }
+  if (journal_exists && !options.resume) {
+    if (!options.overwrite)
+      return absl::AlreadyExistsError(absl::StrCat(journal_path, ": an unfinished build's journal exists; pass "
+                                                   "--resume to continue it or --overwrite to start over"));
+    if (::unlink(journal_path.c_str()) != 0)
+      return absl::InternalError(absl::StrCat(journal_path, ": cannot remove: ", std::strerror(errno)));
+  }
+  JournalContents previous;
+  std::set<ItemKey> done;
+  if (options.resume && journal_exists) {
+    NAS_ASSIGN_OR_RETURN(previous, ReadJournal(journal_path));
+    if (previous.header != header)
+      return absl::FailedPreconditionError(absl::StrCat(
+          journal_path, ": was written for another spec or shard (", previous.header, "; this build: ", header,
+          "); pass --overwrite to start over"));
+    std::set<ItemKey> planned;
+    for (const WorkItem& it : plan.items) planned.insert({it.representative, it.seed, it.fidelity});
+    for (const JournalRecord& r : previous.records) {
+      const ItemKey key{r.representative, r.seed, r.fidelity};
+      if (!planned.count(key))
+        return absl::DataLossError(absl::StrCat(journal_path, ": item (arch ", r.representative, ", seed ", r.seed,
+                                                ", fidelity ", r.fidelity, ") is not in this build's plan"));
+      done.insert(key);
+    }
+  }
+  std::vector<const WorkItem*> pending;
+  for (const WorkItem& it : plan.items)
+    if (!done.count({it.representative, it.seed, it.fidelity})) pending.push_back(&it);
+
+  BuildReport report;
+  report.items_total = static_cast<int64_t>(plan.items.size());
+  report.items_resumed = static_cast<int64_t>(done.size());
+
+  std::shared_ptr<const Dataset> data;
+  if (!pending.empty()) NAS_ASSIGN_OR_RETURN(data, LoadDataset(resolved.train().data()));
+  std::unique_ptr<JournalWriter> journal;
+  if (options.resume && journal_exists) {
+    NAS_ASSIGN_OR_RETURN(journal, JournalWriter::Reopen(journal_path, previous.valid_bytes));
+  } else {
+    NAS_ASSIGN_OR_RETURN(journal, JournalWriter::Create(journal_path, header));
+  }
+
+  // Train the pending items on worker threads; results go to the journal only.
+  Progress progress(options.progress, report.items_total, report.items_resumed);
+  std::atomic<size_t> next{0};
+  std::atomic<int64_t> claimed{0}, trained{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mu;
+  absl::Status error;
+  const auto t0 = Clock::now();
+  auto worker = [&]() {
+    while (!failed.load()) {
+      if (options.stop_after_items >= 0 && claimed.fetch_add(1) >= options.stop_after_items) return;
+      const size_t i = next.fetch_add(1);
+      if (i >= pending.size()) return;
+      const WorkItem& item = *pending[i];
+      proto::TrainSpec spec = resolved.train();
+      spec.set_epochs(item.fidelity);
+      spec.set_threads(1);
+      auto result = TrainChild(*plan.space, plan.space->FromOrdinal(item.representative), spec, *data,
+                               item.train_seed);
+      absl::Status s = result.status();
+      if (s.ok() && static_cast<int>(result->epochs.size()) != item.fidelity)
+        s = absl::InternalError("TrainChild returned the wrong number of epochs");
+      if (s.ok()) {
+        JournalRecord r;
+        r.representative = item.representative;
+        r.seed = item.seed;
+        r.fidelity = item.fidelity;
+        const EpochMetrics& last = result->epochs.back();
+        r.train_acc = last.train_acc;
+        r.valid_acc = last.valid_acc;
+        r.test_acc = last.test_acc;
+        for (const EpochMetrics& e : result->epochs) r.train_time += e.train_time_s;
+        r.params_m = result->params_m;
+        r.flops_m = result->flops_m;
+        s = journal->Append(r);
+      }
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (error.ok())
+          error = absl::Status(s.code(), absl::StrCat("arch ", item.representative, " seed ", item.seed, " fidelity ",
+                                                      item.fidelity, ": ", s.message()));
+        failed = true;
+        return;
+      }
+      trained.fetch_add(1);
+      progress.ItemDone();
+    }
+  };
+  std::vector<std::thread> workers;
+  const int n_threads = static_cast<int>(std::min<size_t>(options.threads, std::max<size_t>(pending.size(), 1)));
+  for (int t = 0; t < n_threads; ++t) workers.emplace_back(worker);
+  for (std::thread& t : workers) t.join();
+  journal.reset();
+  report.items_trained = trained.load();
+  report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!error.ok()) return error;
+  if (report.items_resumed + report.items_trained < report.items_total)
+    return absl::CancelledError(absl::StrCat("stopped after ", report.items_trained, " items (", journal_path,
+                                             " kept; --resume continues)"));
+
+  // Assemble from the journal alone, write, remove the journal.
+  NAS_ASSIGN_OR_RETURN(JournalContents all, ReadJournal(journal_path));
+  NAS_ASSIGN_OR_RETURN(std::unique_ptr<Table> table, AssembleTable(resolved, plan, options.shard, all.records));
+  auto& attrs = table->attributes();
+  std::map<std::string, std::string> prov = CollectProvenance();
+  for (const char* k : {"git_commit", "compiler", "build_mode", "torch", "blas", "cpu", "cpu_count", "hostname"})
+    if (prov.count(k)) attrs[k] = prov[k];
+  attrs["hardware"] = prov.count("cpu") ? prov["cpu"] : "unknown";
+  attrs["command"] = options.command;
+  attrs["threads"] = absl::StrCat(options.threads, " worker threads x 1 intra-op thread");
+  attrs["build_start_utc"] = build_start;
+  attrs["build_end_utc"] = UtcNow();
+  attrs["items_total"] = absl::StrCat(report.items_total);
+  attrs["items_resumed"] = absl::StrCat(report.items_resumed);
+  attrs["items_trained"] = absl::StrCat(report.items_trained);
+  if (!data) NAS_ASSIGN_OR_RETURN(data, LoadDataset(resolved.train().data()));
+  attrs["dataset_description"] = DatasetDescription(*data);
+  NAS_RETURN_IF_ERROR(WriteTable(*table, out, options.overwrite));
+  ::unlink(journal_path.c_str());
+  return report;
+}
+
+absl::StatusOr<std::unique_ptr<Table>> MergeTables(const std::vector<const Table*>& shards,
+                                                   const std::vector<std::string>& names) {
+  if (shards.empty()) return absl::InvalidArgumentError("merge-tables: no shard tables given");
+  auto attr = [](const Table& t, const std::string& k) {
+    auto it = t.attributes().find(k);
+    return it == t.attributes().end() ? std::string() : it->second;
+  };
+  std::map<int, std::string> seen;
+  int count = -1;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const Table& t = *shards[i];
+    if (attr(t, "source") != "nas build-table")
+      return absl::InvalidArgumentError(absl::StrCat(names[i], ": not a `nas build-table` table (source \"",
+                                                     attr(t, "source"), "\")"));
+    if (attr(t, "spec") != attr(*shards[0], "spec"))
+      return absl::InvalidArgumentError(absl::StrCat(
+          names[i], ": built from a different spec than ", names[0], " (spec_sha256 ", attr(t, "spec_sha256"),
+          " vs ", attr(*shards[0], "spec_sha256"), "); refusing to merge"));
+    auto shard = ParseShard(attr(t, "shard"));
+    if (!shard.ok())
+      return absl::InvalidArgumentError(absl::StrCat(names[i], ": bad shard attribute \"", attr(t, "shard"), "\""));
+    if (count >= 0 && shard->count != count)
+      return absl::InvalidArgumentError(absl::StrCat(names[i], ": is shard ", shard->ToString(), " but ", names[0],
+                                                     " is of ", count, " shards"));
+    count = shard->count;
+    if (seen.count(shard->index))
+      return absl::InvalidArgumentError(absl::StrCat(names[i], " and ", seen[shard->index], " are both shard ",
+                                                     shard->ToString()));
+    seen[shard->index] = names[i];
+  }
+  for (int i = 0; i < count; ++i)
+    if (!seen.count(i))
+      return absl::InvalidArgumentError(absl::StrCat("shard ", i, "/", count, " is missing (give all ", count,
+                                                     " shard tables)"));
+
+  NAS_ASSIGN_OR_RETURN(proto::TableBuildSpec spec, ParseBuildSpec(attr(*shards[0], "spec"), names[0] + " (spec)"));
+  NAS_ASSIGN_OR_RETURN(BuildPlan plan, MakeBuildPlan(spec, Shard{0, 1}));
+  auto merged = std::make_unique<Table>(spec.space(), plan.space->size());
+  std::vector<int> fidelities(spec.fidelities().begin(), spec.fidelities().end());
+  std::vector<int64_t> seeds(spec.seeds().begin(), spec.seeds().end());
+  TableDataset& ds = merged->AddDataset(spec.dataset_name(), fidelities, seeds);
+  std::vector<int> owner(plan.space->size(), -1);
+  for (size_t i = 0; i < shards.size(); ++i) {
+    auto in = shards[i]->dataset(spec.dataset_name());
+    if (!in.ok() || shards[i]->num_archs() != merged->num_archs() || (*in)->fidelities() != fidelities ||
+        (*in)->seeds() != seeds)
+      return absl::InvalidArgumentError(absl::StrCat(names[i], ": its layout does not match its spec attribute"));
+    for (int64_t a = 0; a < merged->num_archs(); ++a) {
+      bool any = false;
+      for (int f = 0; f < ds.fidelities().size(); ++f)
+        for (int s = 0; s < ds.mean_slot(); ++s) {
+          const TableEntry& e = (*in)->at(a, f, s);
+          if (std::isnan(e.train_acc) && std::isnan(e.valid_acc) && std::isnan(e.test_acc) &&
+              std::isnan(e.train_time))
+            continue;
+          if (owner[a] >= 0 && owner[a] != static_cast<int>(i))
+            return absl::InvalidArgumentError(absl::StrCat(names[i], " and ", names[owner[a]],
+                                                           " both fill architecture ", a, "; refusing to merge"));
+          any = true;
+          ds.mutable_at(a, f, s) = e;
+        }
+      if (any) {
+        owner[a] = static_cast<int>(i);
+        merged->params_m()[a] = shards[i]->params_m()[a];
+        merged->flops_m()[a] = shards[i]->flops_m()[a];
+      }
+    }
+  }
+  ds.ComputeMeans();
+  for (const BuildClass& c : plan.classes)
+    for (int f = 0; f < ds.fidelities().size(); ++f)
+      for (int s = 0; s < ds.mean_slot(); ++s)
+        if (!Filled(ds.at(c.representative, f, s)))
+          return absl::InvalidArgumentError(absl::StrCat("architecture ", c.representative, " (fidelity ",
+                                                         fidelities[f], ", seed ", seeds[s],
+                                                         ") is filled by no shard; is a shard table unfinished?"));
+  auto& attrs = merged->attributes();
+  attrs = shards[0]->attributes();
+  int64_t trained = 0, resumed = 0, total = 0;
+  std::string start = attr(*shards[0], "build_start_utc"), end = attr(*shards[0], "build_end_utc");
+  for (const Table* t : shards) {
+    int64_t v = 0;
+    if (absl::SimpleAtoi(attr(*t, "items_trained"), &v)) trained += v;
+    if (absl::SimpleAtoi(attr(*t, "items_resumed"), &v)) resumed += v;
+    if (absl::SimpleAtoi(attr(*t, "items_total"), &v)) total += v;
+    start = std::min(start, attr(*t, "build_start_utc"));
+    end = std::max(end, attr(*t, "build_end_utc"));
+  }
+  attrs["items_trained"] = absl::StrCat(trained);
+  attrs["items_resumed"] = absl::StrCat(resumed);
+  attrs["items_total"] = absl::StrCat(total);
+  attrs["build_start_utc"] = start;
+  attrs["build_end_utc"] = end;
+  attrs["shard"] = absl::StrCat("merged from ", count, " shards");
+  attrs["merged_from"] = absl::StrJoin(names, ", ");
+  SetCoverageAttributes(plan, merged.get());
+  return merged;
+}
+
+absl::Status CompareBuiltTables(const Table& a, const Table& b) {
+  auto diff = [](const std::string& what) {
+    return absl::FailedPreconditionError(absl::StrCat("tables differ: ", what));
+  };
+  if (a.space() != b.space() || a.num_archs() != b.num_archs() || a.sparse() != b.sparse())
+    return diff("space or number of architectures");
+  for (int64_t i = 0; i < a.num_archs(); ++i) {
+    if (a.source_index()[i] != b.source_index()[i]) return diff(absl::StrCat("source_index of arch ", i));
+    if (!SameBits(a.params_m()[i], b.params_m()[i])) return diff(absl::StrCat("params_m of arch ", i));
+    if (!SameBits(a.flops_m()[i], b.flops_m()[i])) return diff(absl::StrCat("flops_m of arch ", i));
+  }
+  if (a.dataset_names() != b.dataset_names()) return diff("dataset names");
+  for (size_t d = 0; d < a.datasets().size(); ++d) {
+    const TableDataset &x = a.datasets()[d], &y = b.datasets()[d];
+    if (x.fidelities() != y.fidelities() || x.seeds() != y.seeds()) return diff("fidelities or seeds");
+    for (int64_t i = 0; i < a.num_archs(); ++i)
+      for (int f = 0; f < x.fidelities().size(); ++f)
+        for (int s = 0; s < x.num_slots(); ++s) {
+          const TableEntry &p = x.at(i, f, s), &q = y.at(i, f, s);
+          if (!SameBits(p.train_acc, q.train_acc) || !SameBits(p.valid_acc, q.valid_acc) ||
+              !SameBits(p.test_acc, q.test_acc) || std::isnan(p.train_time) != std::isnan(q.train_time))
+            return diff(absl::StrCat(x.name(), " arch ", i, " fidelity ", x.fidelities()[f], " slot ", s, ": (",
+                                     p.train_acc, ", ", p.valid_acc, ", ", p.test_acc, ") vs (", q.train_acc, ", ",
+                                     q.valid_acc, ", ", q.test_acc, ")"));
+        }
+  }
+  for (const char* k : {"source", "spec", "spec_sha256", "dataset", "classes_in_space", "classes_planned",
+                        "archs_trained", "archs_copied"}) {
+    auto p = a.attributes().find(k), q = b.attributes().find(k);
+    const std::string u = p == a.attributes().end() ? "<none>" : p->second;
+    const std::string v = q == b.attributes().end() ? "<none>" : q->second;
+    if (u != v) return diff(absl::StrCat("attribute ", k, ": \"", u, "\" vs \"", v, "\""));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace nas
