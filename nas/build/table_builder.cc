@@ -195,7 +195,9 @@ absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, co
   report.items_resumed = static_cast<int64_t>(done.size());
 
   std::shared_ptr<const Dataset> data;
-  if (!pending.empty()) NAS_ASSIGN_OR_RETURN(data, LoadDataset(resolved.train().data()));
+  if (!pending.empty()) {
+    NAS_ASSIGN_OR_RETURN(data, LoadDataset(resolved.train().data()));
+  }
   std::unique_ptr<JournalWriter> journal;
   if (options.resume && journal_exists) {
     NAS_ASSIGN_OR_RETURN(journal, JournalWriter::Reopen(journal_path, previous.valid_bytes));
@@ -278,7 +280,9 @@ absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, co
   attrs["items_total"] = absl::StrCat(report.items_total);
   attrs["items_resumed"] = absl::StrCat(report.items_resumed);
   attrs["items_trained"] = absl::StrCat(report.items_trained);
-  if (!data) NAS_ASSIGN_OR_RETURN(data, LoadDataset(resolved.train().data()));
+  if (!data) {
+    NAS_ASSIGN_OR_RETURN(data, LoadDataset(resolved.train().data()));
+  }
   attrs["dataset_description"] = DatasetDescription(*data);
   NAS_RETURN_IF_ERROR(WriteTable(*table, out, options.overwrite));
   ::unlink(journal_path.c_str());

@@ -16,7 +16,7 @@ PACKAGES=(
   libbz2-dev            # bzip2 (NATS-Bench's .pickle.pbz2 files, nas import nats-tss)
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas0-pthread  # the BLAS LibTorch calls (selected below)
-  python3-h5py          # the README's log-reading example
+  python3-h5py python3-pandas  # the README's log-reading example (offline analysis in Python)
   gnuplot-nox           # `nas compare --plot` (anytime plots, svg/pngcairo terminals; run as a program)
   dataset-fashion-mnist # Fashion-MNIST IDX files (/usr/share/datasets/fashion-mnist): real child training
 )

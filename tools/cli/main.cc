@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
       {"import", {ImportCommand, "import a published benchmark (nb201-csv) into the table format"}},
       {"compare", {CompareCommand, "compare logged runs offline: statistics, tests, CSV, anytime plot"}},
       {"export", {ExportCommand, "write every episode of a log as CSV"}},
+      {"build-table", {BuildTableCommand, "train a space's architectures into a table (resumable, shardable)"}},
+      {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
   };
   nas::h5::DisableErrorPrinting();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
