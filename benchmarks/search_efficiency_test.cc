@@ -27,7 +27,9 @@ struct Fixture {
 };
 const Fixture& Shared() {
   static const Fixture* f = [] {
-    auto table = LoadProtocolTable("auto", TmpDir());
+    // NAS_SEARCH_EFFICIENCY_TABLE=embedded|nb201_csv|synthetic forces a table (default: the first available).
+    const char* kind = std::getenv("NAS_SEARCH_EFFICIENCY_TABLE");
+    auto table = LoadProtocolTable(kind && *kind ? kind : "auto", TmpDir());
     if (!table.ok()) std::fprintf(stderr, "%s\n", std::string(table.status().message()).c_str());
     NAS_CHECK(table.ok());
     auto results = RunProtocol(*table->table, table->config, table->name);

@@ -93,6 +93,9 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
   if (net->channels() < 0) return Invalid("network.channels", "must be > 0");
   if (net->cells_per_stage() < 0) return Invalid("network.cells_per_stage", "must be > 0");
   if (net->channels() == 0) net->set_channels(16);
+  if (!(net->bn_momentum() >= 0 && net->bn_momentum() <= 1))
+    return Invalid("network.bn_momentum", absl::StrCat(net->bn_momentum(), " (must be in [0, 1])"));
+  if (net->bn_momentum() == 0) net->set_bn_momentum(0.1);
   if (net->cells_per_stage() == 0) net->set_cells_per_stage(5);
   if (spec->epochs() <= 0) return Invalid("epochs", absl::StrCat(spec->epochs(), " (required, must be > 0)"));
   if (spec->batch_size() < 0) return Invalid("batch_size", "must be > 0");
@@ -159,6 +162,8 @@ absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& 
   config.num_classes = data.num_classes();
   Nb201Network net(config);
   net->InitWeights(seed);  // on the CPU, so every device starts from the same weights
+  for (const auto& module : net->modules(/*include_self=*/false))
+    if (auto* bn = module->as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
   result.params_m = net->NumParams() / 1e6;
   result.flops_m = net->Flops() / 1e6;
   net->to(device);

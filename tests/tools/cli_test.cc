@@ -17,30 +17,15 @@
 #include "nas/testing/shared_data.h"
 #include "nas/testing/synthetic_table.h"
 
+#include "nas/testing/nas_cli.h"
+
 namespace nas {
 namespace {
 
-struct Result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
+using Result = testing::CliResult;
+Result Nas(const std::string& args) { return testing::RunNas(args); }
 
-Result Nas(const std::string& args) {
-  const std::string cmd = "tools/nas " + args + " 2>&1";
-  Result r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string Tmp(const std::string& name) {
-  const char* d = std::getenv("TEST_TMPDIR");
-  return std::string(d ? d : "/tmp") + "/" + name;
-}
+std::string Tmp(const std::string& name) { return testing::ScratchPath(name); }
 
 void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
@@ -154,7 +139,7 @@ TEST(Cli, BadInputGivesOneClearLineAndNonZeroExit) {
   EXPECT_NE(r.code, 0);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   r = Nas("frobnicate");
-  EXPECT_NE(r.out.find("known commands: compare, export, import, inspect, replay, run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("known commands: build-table, compare, export, import, inspect, merge-tables, replay, run"), std::string::npos) << r.out;
 }
 
 TEST(Cli, NeverOverwritesALogUnlessAsked) {

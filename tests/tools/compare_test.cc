@@ -12,28 +12,16 @@
 #include "nas/analysis/plot.h"
 #include "tests/analysis/synthetic_logs.h"
 
+#include "nas/testing/nas_cli.h"
+
 namespace nas {
 namespace {
 
 using nas::testing::SyntheticLog;
 using nas::testing::TmpPath;
 
-struct Result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Result Nas(const std::string& args) {
-  const std::string cmd = "tools/nas " + args + " 2>&1";
-  Result r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = testing::CliResult;
+Result Nas(const std::string& args) { return testing::RunNas(args); }
 
 std::string Read(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
