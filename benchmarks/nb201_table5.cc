@@ -36,6 +36,7 @@
 #include "nas/space/space.h"
 #include "nas/table/nb201_csv.h"
 #include "nas/table/table_io.h"
+#include "nas/util/sha256.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -235,7 +236,14 @@ int Main(int argc, char** argv) {
     attributes["config"] = ExperimentToText(*config);
     attributes["experiment"] = config->name();
     attributes["table_path"] = source;
-    attributes["table_sha256"] = table->attributes().count("source_sha256") ? table->attributes().at("source_sha256") : "";
+    // An HDF5 table: its file's SHA-256 (as `nas run` records it); a CSV imported in memory: the CSV's.
+    if (given && !absl::EndsWith(o.table, ".csv")) {
+      auto sha = Sha256File(o.table);
+      if (!sha.ok()) return Fail(sha.status());
+      attributes["table_sha256"] = *sha;
+    } else {
+      attributes["table_sha256"] = table->attributes().count("source_sha256") ? table->attributes().at("source_sha256") : "";
+    }
     attributes["space"] = (*space)->name();
     attributes["num_decisions"] = std::to_string((*space)->num_decisions());
     attributes["search_epochs"] = std::to_string(evaluator->search_epochs());

@@ -63,7 +63,13 @@ absl::StatusOr<ProtocolTable> LoadProtocolTable(const std::string& kind, const s
     NAS_ASSIGN_OR_RETURN(p.table, ReadTable(kEmbeddedPath));
     p.name = "nb201_fmnist";
     p.description = absl::StrCat("embedded table ", kEmbeddedPath);
-    p.config = ProtocolConfig(p.name, "fashion-mnist", 1, 2);
+    // The dataset as datasets/nb201_fmnist/build.textproto names it ("fashion-mnist-8px"), or "fashion-mnist".
+    std::string dataset;
+    for (const std::string& n : p.table->dataset_names())
+      if (dataset.empty() && n.rfind("fashion-mnist", 0) == 0) dataset = n;
+    if (dataset.empty())
+      return absl::NotFoundError(absl::StrCat(kEmbeddedPath, ": has no fashion-mnist dataset"));
+    p.config = ProtocolConfig(p.name, dataset, 1, 2);
     return p;
   }
   const std::string csv = testing::SharedDataFile(kCsvRelative);

@@ -15,21 +15,11 @@
 #include "nas/train/trainer.h"
 #include "nas/util/rng.h"
 #include "nas/util/status.h"
+#include "nas/util/text_proto.h"
 
 namespace nas {
 namespace {
 
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
-  }
-  void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
 
 // One line: newlines of nested messages become "; ".
 std::string OneLine(std::string s) {
@@ -42,11 +32,7 @@ std::string OneLine(std::string s) {
 
 absl::StatusOr<proto::TableBuildSpec> ParseBuildSpec(const std::string& text, const std::string& origin) {
   proto::TableBuildSpec spec;
-  google::protobuf::TextFormat::Parser parser;
-  FirstErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &spec))
-    return absl::InvalidArgumentError(absl::StrCat(origin, ":", errors.first()));
+  NAS_RETURN_IF_ERROR(ParseTextProto(text, origin, &spec));
   return spec;
 }
 

@@ -10,31 +10,13 @@
 #include "google/protobuf/text_format.h"
 #include "nas/search/strategy.h"
 #include "nas/util/status.h"
+#include "nas/util/text_proto.h"
 
 namespace nas {
-namespace {
-
-class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
-  }
-  void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
-
-}  // namespace
 
 absl::StatusOr<proto::Experiment> ParseExperiment(const std::string& text, const std::string& origin) {
   proto::Experiment experiment;
-  google::protobuf::TextFormat::Parser parser;
-  FirstErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &experiment))
-    return absl::InvalidArgumentError(absl::StrCat(origin, ":", errors.first()));
+  NAS_RETURN_IF_ERROR(ParseTextProto(text, origin, &experiment));
   return experiment;
 }
 

@@ -113,8 +113,10 @@ h5::Handle CurveType() {
 }
 
 // Appends `count` rows of `type` to a 1-D extendable dataset and flushes it.
-bool AppendRows(hid_t file, const std::string& name, hid_t type, const void* rows, hsize_t count, hsize_t old_rows) {
-  h5::Handle ds(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+// `ds` caches the open dataset between calls (opening it by name each time dominated the cost).
+bool AppendRows(hid_t file, const std::string& name, h5::Handle& ds, hid_t type, const void* rows, hsize_t count,
+                hsize_t old_rows) {
+  if (!ds.valid()) ds = h5::Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
   const hsize_t new_rows = old_rows + count;
   if (!ds.valid() || H5Dset_extent(ds.get(), &new_rows) < 0) return false;
   h5::Handle file_space(H5Dget_space(ds.get()));
@@ -198,7 +200,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       : file_(std::move(file)), lock_(std::move(lock)), num_decisions_(num_decisions), codec_(num_decisions),
         groups_(std::move(groups)),
         flush_every_(flush_every), pending_(groups_.size()), acknowledged_(groups_.size(), 0),
-        curve_rows_(groups_.size(), 0),
+        curve_rows_(groups_.size(), 0), open_episodes_(groups_.size()), open_curves_(groups_.size()),
         finished_(groups_.size(), false) {}
   ~H5EpisodeLogWriter() override { Close().IgnoreError(); }
 
@@ -218,6 +220,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     NAS_RETURN_IF_ERROR(CheckOpen(slot));
     NAS_RETURN_IF_ERROR(FlushRun(slot));
     finished_[slot] = true;
+    open_episodes_[slot] = h5::Handle();
+    open_curves_[slot] = h5::Handle();
     NAS_RETURN_IF_ERROR(file_.AppendInt64s("/completed", {slot}));
     return file_.FlushDataset("/completed");
   }
@@ -239,6 +243,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     std::lock_guard<std::mutex> lock(mu_);
     if (!file_.is_open()) return absl::OkStatus();
     for (size_t slot = 0; slot < groups_.size(); ++slot) NAS_RETURN_IF_ERROR(FlushRun(static_cast<int>(slot)));
+    open_episodes_.clear();
+    open_curves_.clear();
     absl::Status s = file_.Close();
     lock_ = WriteLock();  // released once the file is complete
     return s;
@@ -262,7 +268,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     std::vector<CurvePoint> curve;
     for (const Episode& e : eps) curve.insert(curve.end(), e.curve.begin(), e.curve.end());
     const std::string curves = groups_[slot] + "/curves";
-    if (!curve.empty() && !AppendRows(file_.id(), curves, curve_type_.get(), curve.data(), curve.size(),
+    if (!curve.empty() && !AppendRows(file_.id(), curves, open_curves_[slot], curve_type_.get(), curve.data(), curve.size(),
                                       static_cast<hsize_t>(curve_rows_[slot])))
       return absl::DataLossError(absl::StrCat(file_.path(), ": ", curves, ": cannot append (HDF5: ",
                                               h5::LastErrorDetail(), ")"));
@@ -270,7 +276,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     const std::string name = groups_[slot] + "/episodes";
     std::vector<char> rows(eps.size() * codec_.size());
     for (size_t i = 0; i < eps.size(); ++i) codec_.Encode(eps[i], rows.data() + i * codec_.size());
-    if (!AppendRows(file_.id(), name, codec_.type(), rows.data(), eps.size(),
+    if (!AppendRows(file_.id(), name, open_episodes_[slot], codec_.type(), rows.data(), eps.size(),
                     static_cast<hsize_t>(acknowledged_[slot])))
       return absl::DataLossError(absl::StrCat(file_.path(), ": ", name, ": cannot append episodes (HDF5: ",
                                               h5::LastErrorDetail(), ")"));
@@ -290,6 +296,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   std::vector<std::vector<Episode>> pending_;
   std::vector<int64_t> acknowledged_;
   std::vector<int64_t> curve_rows_;
+  std::vector<h5::Handle> open_episodes_, open_curves_;  // closed when the run finishes
   std::vector<bool> finished_;
 };
 
