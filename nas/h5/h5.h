@@ -85,6 +85,8 @@ class File {
   // readable (by SWMR readers; Open() falls back to one) whenever the writer stops, SIGKILL included.
   static absl::StatusOr<File> CreateSwmr(const std::string& path, bool overwrite);
   absl::Status StartSwmrWrite();
+  // Opens a file made by CreateSwmr (and closed) for SWMR writing, with an empty metadata cache.
+  static absl::StatusOr<File> OpenSwmrWriter(const std::string& path);
   absl::Status FlushDataset(const std::string& dataset);
 
   File(File&&) = default;

@@ -412,8 +412,10 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
     NAS_RETURN_IF_ERROR(CreateRows(file, group + "/curves", curve_type.get()));
     groups.push_back(group);
   }
-  NAS_RETURN_IF_ERROR(file.Flush());
-  NAS_RETURN_IF_ERROR(file.StartSwmrWrite());
+  // Close and reopen in SWMR-write mode: a flush in SWMR mode visits the whole metadata cache, which creating
+  // thousands of run groups filled (a 2,000-run log flushed 6x slower than a 1-run log).
+  NAS_RETURN_IF_ERROR(file.Close());
+  NAS_ASSIGN_OR_RETURN(file, h5::File::OpenSwmrWriter(tmp));
   NAS_ASSIGN_OR_RETURN(WriteLock lock, WriteLock::Take(tmp));
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return absl::InternalError(absl::StrCat(path, ": cannot move the new log into place: ", std::strerror(errno)));
