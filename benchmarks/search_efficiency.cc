@@ -69,7 +69,9 @@ absl::StatusOr<ProtocolTable> LoadProtocolTable(const std::string& kind, const s
       if (dataset.empty() && n.rfind("fashion-mnist", 0) == 0) dataset = n;
     if (dataset.empty())
       return absl::NotFoundError(absl::StrCat(kEmbeddedPath, ": has no fashion-mnist dataset"));
-    p.config = ProtocolConfig(p.name, dataset, 1, 2);
+    // Search on the 2-epoch validation accuracy (rank correlation with the reported 2-epoch test accuracy 0.86;
+    // the 1-epoch signal's is 0.49, too noisy for a regression check of 30 runs to see a weakened strategy).
+    p.config = ProtocolConfig(p.name, dataset, 2, 2);
     return p;
   }
   const std::string csv = testing::SharedDataFile(kCsvRelative);
