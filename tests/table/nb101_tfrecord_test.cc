@@ -333,7 +333,9 @@ TEST(Nb101Tfrecord, MutatedRecordsNeverCrash) {
     victim[next() % victim.size()] = static_cast<char>(next() & 0xff);
     WriteBytes(path, Framed(r));
     auto table = ImportNb101Tfrecord(path);
-    if (!table.ok()) EXPECT_TRUE(absl::StrContains(table.status().message(), "record ")) << table.status();
+    if (!table.ok()) {
+      EXPECT_TRUE(absl::StrContains(table.status().message(), "record ")) << table.status();
+    }
   }
 }
 
