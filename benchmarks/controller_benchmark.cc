@@ -5,25 +5,21 @@
 #include <benchmark/benchmark.h>
 
 #include "nas/search/torch/lstm_policy.h"
+#include "nas/search/strategy.h"
 #include "nas/space/nb201_space.h"
+#include "nas/util/status.h"
 #include "nas/util/rng.h"
 
 namespace nas {
 namespace {
 
+// Zoph & Le's settings are the reinforce strategy's LSTM defaults: resolve them through the registry.
 proto::ReinforceParams ZophLeParams() {
-  proto::ReinforceParams p;
-  p.set_policy(proto::ReinforceParams::LSTM);
-  p.set_lstm_hidden(35);
-  p.set_lstm_layers(2);
-  p.set_init_range(0.08);
-  p.set_learning_rate(6e-4);
-  p.set_adam_beta1(0.9);
-  p.set_adam_beta2(0.999);
-  p.set_adam_eps(1e-8);
-  p.set_batch_size(1);
-  p.set_baseline_decay(0.95);
-  return p;
+  proto::Method m;
+  m.set_name("reinforce");
+  m.mutable_reinforce()->set_policy(proto::ReinforceParams::LSTM);
+  NAS_CHECK((*FindStrategy("reinforce"))->resolve(&m).ok());
+  return m.reinforce();
 }
 
 void BM_LstmEpisode(benchmark::State& state) {
