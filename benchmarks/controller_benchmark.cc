@@ -5,22 +5,15 @@
 #include <benchmark/benchmark.h>
 
 #include "nas/search/torch/lstm_policy.h"
-#include "nas/search/strategy.h"
+#include "nas/search/reinforce.h"
 #include "nas/space/nb201_space.h"
-#include "nas/util/status.h"
 #include "nas/util/rng.h"
 
 namespace nas {
 namespace {
 
-// Zoph & Le's settings are the reinforce strategy's LSTM defaults: resolve them through the registry.
-proto::ReinforceParams ZophLeParams() {
-  proto::Method m;
-  m.set_name("reinforce");
-  m.mutable_reinforce()->set_policy(proto::ReinforceParams::LSTM);
-  NAS_CHECK((*FindStrategy("reinforce"))->resolve(&m).ok());
-  return m.reinforce();
-}
+// Zoph & Le's settings are the reinforce strategy's LSTM defaults.
+proto::ReinforceParams ZophLeParams() { return DefaultReinforceParams(proto::ReinforceParams::LSTM); }
 
 void BM_LstmEpisode(benchmark::State& state) {
   at::set_num_threads(1);

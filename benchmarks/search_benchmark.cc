@@ -5,6 +5,7 @@
 
 #include "nas/experiment/table_evaluator.h"
 #include "nas/search/policy.h"
+#include "nas/search/reinforce.h"
 #include "nas/search/strategy.h"
 #include "nas/space/nb201_space.h"
 #include "nas/table/table.h"
@@ -56,14 +57,7 @@ BENCHMARK(BM_TableEvaluate)->Arg(0)->Arg(1);
 
 void BM_PerEdgeEpisode(benchmark::State& state) {
   Nb201Space space;
-  proto::ReinforceParams p;
-  p.set_policy(proto::ReinforceParams::PER_EDGE);
-  p.set_learning_rate(0.01);
-  p.set_per_edge_init_std(1e-3);
-  p.set_adam_beta1(0.9);
-  p.set_adam_beta2(0.999);
-  p.set_adam_eps(1e-8);
-  auto policy = CreatePolicy(space, p, 1);
+  auto policy = CreatePolicy(space, DefaultReinforceParams(proto::ReinforceParams::PER_EDGE), 1);
   Rng rng(2);
   double baseline = 0;
   for (auto _ : state) {

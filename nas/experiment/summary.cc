@@ -5,30 +5,14 @@
 #include <map>
 
 #include "absl/strings/str_format.h"
+#include "nas/analysis/stats.h"
 
 namespace nas {
 
-double Mean(const std::vector<double>& v) {
-  if (v.empty()) return NAN;
-  double s = 0;
-  for (double x : v) s += x;
-  return s / v.size();
-}
-
-double SampleStd(const std::vector<double>& v) {
-  if (v.size() < 2) return 0;
-  const double m = Mean(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / (v.size() - 1));
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+namespace {
+// One run has no spread: report 0 rather than NaN in the summary line.
+double Spread(const std::vector<double>& v) { return v.size() < 2 ? 0.0 : analysis::SampleStd(v); }
+}  // namespace
 
 std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
   std::vector<std::string> order;
@@ -49,11 +33,11 @@ std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
       valid.push_back(r->episodes.back().incumbent_valid);
     }
     s.runs = static_cast<int>(by_label[label].size());
-    s.mean_episodes = Mean(episodes);
-    s.mean = Mean(test);
-    s.std = SampleStd(test);
-    s.median = Median(test);
-    s.mean_valid = Mean(valid);
+    s.mean_episodes = analysis::Mean(episodes);
+    s.mean = analysis::Mean(test);
+    s.std = Spread(test);
+    s.median = analysis::Quantile(test, 0.5);  // NaN when empty
+    s.mean_valid = analysis::Mean(valid);
     out.push_back(s);
   }
   return out;

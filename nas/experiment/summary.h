@@ -24,9 +24,6 @@ std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs);
 // A fixed-width text table (one line per method) with a header line.
 std::string FormatSummary(const std::vector<MethodSummary>& summaries);
 
-double Mean(const std::vector<double>& v);
-double SampleStd(const std::vector<double>& v);
-double Median(std::vector<double> v);
 
 }  // namespace nas
 

@@ -215,12 +215,6 @@ absl::StatusOr<File> File::OpenSwmrWriter(const std::string& path) {
   return File(path, std::move(file));
 }
 
-absl::Status File::StartSwmrWrite() {
-  if (H5Fstart_swmr_write(file_.get()) < 0)
-    return Err(absl::StatusCode::kFailedPrecondition, path_, "", "cannot switch to SWMR writing");
-  return absl::OkStatus();
-}
-
 absl::Status File::FlushDataset(const std::string& dataset) {
   Handle ds(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT));
   if (!ds.valid() || H5Dflush(ds.get()) < 0)

@@ -80,11 +80,10 @@ class File {
   static absl::StatusOr<File> Open(const std::string& path, bool writable = false);
   // Creates a file. AlreadyExists when `path` exists and !overwrite; with overwrite it is truncated.
   static absl::StatusOr<File> Create(const std::string& path, bool overwrite);
-  // A file in the HDF5 1.10 format for single-writer/multiple-reader (SWMR) use: create every object, then
-  // StartSwmrWrite(); from then on only appends to existing datasets are allowed, and the file on disk stays
-  // readable (by SWMR readers; Open() falls back to one) whenever the writer stops, SIGKILL included.
+  // A file in the HDF5 1.10 format for single-writer/multiple-reader (SWMR) use: create every object, close
+  // it, then OpenSwmrWriter(); from then on only appends to existing datasets are allowed, and the file on disk
+  // stays readable (by SWMR readers; Open() falls back to one) whenever the writer stops, SIGKILL included.
   static absl::StatusOr<File> CreateSwmr(const std::string& path, bool overwrite);
-  absl::Status StartSwmrWrite();
   // Opens a file made by CreateSwmr (and closed) for SWMR writing, with an empty metadata cache.
   static absl::StatusOr<File> OpenSwmrWriter(const std::string& path);
   absl::Status FlushDataset(const std::string& dataset);

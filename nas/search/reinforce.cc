@@ -4,6 +4,8 @@
 // reward - baseline; one policy update per `batch_size` episodes.
 #include <cmath>
 
+#include "nas/search/reinforce.h"
+
 #include "absl/strings/str_cat.h"
 #include "nas/search/policy.h"
 #include "nas/search/strategy.h"
@@ -89,4 +91,12 @@ const bool kRegistered = RegisterStrategy(StrategyInfo{
     }});
 
 }  // namespace
+
+proto::ReinforceParams DefaultReinforceParams(proto::ReinforceParams::Policy policy) {
+  proto::Method m;
+  m.mutable_reinforce()->set_policy(policy);
+  NAS_CHECK(Resolve(&m).ok());
+  return m.reinforce();
+}
+
 }  // namespace nas
