@@ -1,29 +1,36 @@
-// The HDF5 episode log, format version 2 (documented in README.md, "Log format"):
+// The HDF5 episode log, format version 3 (documented in README.md, "Log format"):
 //
-//   /                     attrs (strings): format = "nas-log", format_version = "2", flush_every, config (the
-//                         resolved experiment, Protobuf text format), and provenance (git_commit, compiler,
-//                         hdf5, protobuf, torch, blas, threads, cpu, table_path, table_sha256, ...).
+//   /                     attrs (strings): format = "nas-log", format_version = "3", flush_every,
+//                         flush_interval_ms, config (the resolved experiment, Protobuf text format), and
+//                         provenance (git_commit, compiler, hdf5, protobuf, torch, blas, threads, cpu, table_path,
+//                         table_sha256, ...).
 //   /runs/<label>/<run>   one group per planned (method label, run number zero-padded to 4 digits), attrs:
 //                         method, label, run, slot, strategy_seed, eval_seed, ... Created before any episode.
-//        /log_prob /entropy /reward /valid_acc /test_acc /sim_time /wall_time
-//        /incumbent_valid /incumbent_test                      [N] float64
-//        /arch /incumbent /table_slot                          [N] int64
-//        /actions                                              [N, D] int32
-//        /index                                                [N] int64, written last: its length is the
-//                                                              number of acknowledged episodes
-//   /completed            [K] int64: slots of the runs that finished, in the order they finished
+//        /episodes        [N] compound, one row per episode (index, arch, a0..a{D-1}, log_prob, ...)
+//        /curves          [M] compound, one row per trained epoch (real training only)
+//   /progress             [S] compound {episodes int64, curve_rows int64, complete int8}, one row per slot:
+//                         how many rows of the run's datasets are acknowledged, and whether it finished.
+//                         Rewritten in place; independent of scheduling once the runs are done.
+// Every chunked dataset carries HDF5's Fletcher32 checksum: a changed byte in the raw data is reported as
+// corruption naming the dataset. Format 2 logs (a /completed list of finished slots instead of /progress)
+// are still read.
 //
 // Crash safety: the file is written in HDF5's single-writer/multiple-reader (SWMR) mode. Every object exists
-// before the first episode; afterwards only appends happen, and each run's episodes are flushed every
-// `flush_every` episodes (default 1) and at its end: the columns first, then `index`. An episode is
-// "acknowledged" once the flush that covers its `index` row returns. A writer killed at any moment (SIGKILL
-// included) leaves a file that opens (nas, and h5py with swmr=True, or after `h5clear -s`) and holds every
-// acknowledged episode; rows beyond `index`'s length are ignored.
+// before the first episode; afterwards only appends and in-place rewrites of /progress happen. A *commit*
+// appends every pending episode (curves first), flushes those datasets, then rewrites and flushes the runs'
+// /progress rows: an episode is "acknowledged" once the commit that covers it returns. Readers use only the
+// acknowledged rows. Commits happen every `flush_interval_ms` (group commit, by a background thread; the
+// default 1000 ms: a kill loses at most the episodes of the last second), when a run has `flush_every`
+// pending episodes (0: never by count), at Close, and (without a timer) when a run finishes. Before each
+// commit the bytes it may need are reserved on disk, so a full disk or RLIMIT_FSIZE stops the log with the
+// OS error while the file still holds exactly the acknowledged episodes. A writer killed at any moment
+// (SIGKILL included) leaves a file that opens (nas, and h5py with swmr=True, or after `h5clear -s`).
 #ifndef NAS_LOG_EPISODE_LOG_H_
 #define NAS_LOG_EPISODE_LOG_H_
 
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,24 +87,54 @@ struct RunSlot {
   std::map<std::string, std::string> attributes;
 };
 
+struct LogWriterOptions {
+  // Replace an existing log. The new log is built under a temporary name (`path`.XXXXXXXX.partial) and
+  // renamed over `path` only when Close() succeeds: until then the old log is untouched.
+  bool overwrite = false;
+  // Resume: `path` exists (the caller holds its lock and has read it); the new log replaces it when Publish()
+  // is called (after the copied episodes are committed).
+  bool replace_on_publish = false;
+  // Commit a run once it has this many pending episodes (0: not by count).
+  int flush_every = 0;
+  // Commit everything pending this often (0: no timer; then FinishRun commits too).
+  int flush_interval_ms = 1000;
+  // Fletcher32 on every chunked dataset.
+  bool checksum = true;
+  // Called (under the writer's lock, on the committing thread) for every run whose acknowledged count or
+  // completion a commit advanced.
+  std::function<void(int slot, int64_t acknowledged, bool complete)> on_ack;
+};
+
 class EpisodeLogWriter {
  public:
   // Creates the log with every planned run's group and empty datasets, then switches to SWMR writing.
-  // Refuses an existing `path` unless `overwrite`. Takes an advisory write lock (fcntl, so readers using
-  // HDF5's own flock are not blocked): a second writer of the same file is refused with a clear message.
+  // Refuses an existing `path` unless options.overwrite. The new file is created under a unique temporary name
+  // and locked before anything is written (an advisory fcntl lock, which HDF5's flock-based locking does not
+  // see, so readers keep working), and moved to `path` only if no other file got there first: of racing
+  // creators exactly one wins. A second writer of the same file is refused with a clear message.
+  static absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> Create(
+      const std::string& path, const std::map<std::string, std::string>& attributes, int num_decisions,
+      const std::vector<RunSlot>& slots, const LogWriterOptions& options);
+  // Without a timer: commits every `flush_every` episodes of a run and when it finishes.
   static absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> Create(
       const std::string& path, const std::map<std::string, std::string>& attributes, int num_decisions,
       const std::vector<RunSlot>& slots, bool overwrite, int flush_every = 1);
   virtual ~EpisodeLogWriter() = default;
 
-  // Appends an episode to run `slot` (thread-safe); flushes every flush_every episodes of that run.
+  // Appends an episode to run `slot` (thread-safe). Returns the error of a failed earlier commit, if any.
   virtual absl::Status Append(int slot, const Episode& episode) = 0;
-  // Flushes the run's remaining episodes and records it as completed.
+  // Marks the run completed (committed with its last episodes).
   virtual absl::Status FinishRun(int slot) = 0;
-  // Flushes every pending episode, then flushes every `n` episodes of a run from now on.
+  // Commits everything pending, then commits a run every `n` episodes from now on (0: not by count).
   virtual absl::Status SetFlushEvery(int n) = 0;
-  // Episodes of `slot` acknowledged so far (flushed).
+  // Commits everything pending now.
+  virtual absl::Status Commit() = 0;
+  // replace_on_publish: commits, then renames the new log over `path`.
+  virtual absl::Status Publish() = 0;
+  // Episodes of `slot` acknowledged so far (committed).
   virtual int64_t Acknowledged(int slot) const = 0;
+  // Commits, closes, and (overwrite) moves the new log into place. After a failed commit it returns that error
+  // and leaves the file with the acknowledged episodes (and, with overwrite, the old log in place).
   virtual absl::Status Close() = 0;
 
   // Convenience: writes whole runs (Append every episode + FinishRun) into a new log.
@@ -105,11 +142,28 @@ class EpisodeLogWriter {
                                int num_decisions, const std::vector<RunLog>& runs, bool overwrite);
 };
 
+// The log's advisory write lock, held by a writer for its lifetime and by `nas run --resume` for the whole
+// resume. Released when destroyed.
+class LogLock {
+ public:
+  // FailedPrecondition naming the file when another process holds it.
+  static absl::StatusOr<LogLock> Take(const std::string& path);
+  LogLock(LogLock&&) noexcept;
+  LogLock& operator=(LogLock&&) noexcept;
+  ~LogLock();
+
+ private:
+  LogLock();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Fails with a clear message when another process holds `path`'s log write lock (is writing it).
 absl::Status CheckNotBeingWritten(const std::string& path);
 
-// Reads a whole log (also one whose writer is still running or was killed). Errors name the file and what is
-// wrong (not a log, an older format version, truncated, ...).
+// Reads a whole log (also one whose writer is still running or was killed): the acknowledged episodes of every
+// run. Errors name the file and what is wrong (not a log, an older format version, truncated, a checksum that
+// does not match naming the dataset, a progress record of another shape than the runs, ...).
 absl::StatusOr<LogFile> ReadLog(const std::string& path);
 
 }  // namespace nas

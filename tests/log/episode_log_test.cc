@@ -96,6 +96,7 @@ std::string WriteLog(const std::string& name, const std::vector<RunLog>& runs) {
 
 std::map<std::string, std::string> WithFlush(std::map<std::string, std::string> attrs, const std::string& n) {
   attrs["flush_every"] = n;
+  attrs["flush_interval_ms"] = "0";
   return attrs;
 }
 
@@ -116,11 +117,12 @@ TEST(EpisodeLog, RoundTripIsBitExactInSlotOrder) {
   auto file = h5::File::Open(path);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(*file->ReadStringAttr("/", "format"), "nas-log");
-  EXPECT_EQ(*file->ReadStringAttr("/", "format_version"), "2");
+  EXPECT_EQ(*file->ReadStringAttr("/", "format_version"), "3");
   EXPECT_EQ(*file->ReadInt64Attr("/runs/reinforce/0001", "slot"), 0);
   EXPECT_EQ(*file->Shape("/runs/reinforce/0000/episodes"), (std::vector<int64_t>{3000}));
   EXPECT_EQ(*file->Shape("/runs/random/0001/episodes"), (std::vector<int64_t>{0}));
-  EXPECT_EQ(*file->ReadInt64s("/completed"), (std::vector<int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(*file->Shape("/progress"), (std::vector<int64_t>{5}));
+  EXPECT_FALSE(file->Exists("/completed"));
 }
 
 TEST(EpisodeLog, StreamingAcknowledgesEveryFlush) {
@@ -208,7 +210,7 @@ TEST(EpisodeLog, RejectsOtherFiles) {
     ASSERT_TRUE(f->WriteStringAttr("/", "format", "nas-log").ok());
     ASSERT_TRUE(f->WriteStringAttr("/", "format_version", "1").ok());
   }
-  ExpectErrorNaming(ReadLog(old).status(), old, "format_version '1' is not supported: this build reads version 2 (the log is from an older nas");
+  ExpectErrorNaming(ReadLog(old).status(), old, "format_version '1' is not supported: this build reads versions 2 and 3 (the log is from an older nas");
 }
 
 TEST(EpisodeLog, WriterValidatesRuns) {

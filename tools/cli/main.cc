@@ -1,4 +1,5 @@
 // nas: the harness's command-line tool. `nas --help` lists the subcommands; `nas CMD --help` explains one.
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
   };
   nas::h5::DisableErrorPrinting();
+  std::signal(SIGXFSZ, SIG_IGN);  // past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing nas
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::printf("usage: nas COMMAND [ARGS] (nas COMMAND --help for details)\n\ncommands:\n");
     for (const auto& [name, c] : commands) std::printf("  %-8s %s\n", name.c_str(), c.help);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -46,12 +47,14 @@ class Progress {
   int last_decile_ = -1;
 };
 
-// Copies every acknowledged episode of `old` into a new log at `tmp`, then renames it over `path` (atomic:
-// at every moment `path` holds at least what was acknowledged). Returns the writer, open on the renamed file.
+// Copies every acknowledged episode of `old` into a new log (under a temporary name), commits it, then renames it
+// over `path` (atomic: at every moment `path` holds at least what was acknowledged). The caller holds `path`'s
+// lock from before it read `old` until the process ends, so no other writer or resume can interleave.
+// Returns the writer, open on the renamed file.
 absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> RestartLog(const std::string& path, const LogFile& old,
                                                              const std::map<std::string, std::string>& attributes,
                                                              int num_decisions, const std::vector<RunSlot>& slots,
-                                                             int flush_every) {
+                                                             LogWriterOptions options) {
   if (old.runs.size() != slots.size())
     return absl::FailedPreconditionError(absl::StrCat(path, ": holds ", old.runs.size(), " runs, the config plans ",
                                                       slots.size()));
@@ -60,19 +63,16 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> RestartLog(const std::string& 
       return absl::FailedPreconditionError(absl::StrCat(path, ": run slot ", i, " is ", old.runs[i].label, "/",
                                                         old.runs[i].run, ", the config plans ", slots[i].label, "/",
                                                         slots[i].run));
-  const std::string tmp = path + ".resume.tmp";
-  std::remove(tmp.c_str());
+  options.replace_on_publish = true;
   NAS_ASSIGN_OR_RETURN(std::unique_ptr<EpisodeLogWriter> writer,
-                       EpisodeLogWriter::Create(tmp, attributes, num_decisions, slots, false, flush_every));
-  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(1 << 30));  // copy in bulk
+                       EpisodeLogWriter::Create(path, attributes, num_decisions, slots, options));
+  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(0));  // copy in bulk
   for (size_t slot = 0; slot < old.runs.size(); ++slot) {
     for (const Episode& e : old.runs[slot].episodes) NAS_RETURN_IF_ERROR(writer->Append(static_cast<int>(slot), e));
     if (old.runs[slot].complete) NAS_RETURN_IF_ERROR(writer->FinishRun(static_cast<int>(slot)));
   }
-  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(flush_every));  // flushes the copy
-  // The open file follows its inode: the writer goes on appending to `path`.
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return absl::InternalError(absl::StrCat(path, ": cannot replace it with ", tmp));
+  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(options.flush_every));
+  NAS_RETURN_IF_ERROR(writer->Publish());  // commits the copy, then replaces `path`
   return writer;
 }
 
@@ -81,7 +81,8 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> RestartLog(const std::string& 
 int RunCommand(int argc, char** argv) {
   Args args("run", "CONFIG.textproto [--table TABLE.h5] [--out LOG.h5 | --resume LOG.h5] [--threads N]",
             "Runs every method x run of the experiment on its tabular benchmark, streams every episode into an\n"
-            "HDF5 log (flushed every --flush_every episodes of a run: a killed run loses nothing flushed) and\n"
+            "HDF5 log (committed every --flush_interval_ms and every --flush_every episodes of a run: a killed\n"
+            "run loses nothing committed, i.e. at most the last interval's episodes) and\n"
             "prints a summary (final incumbent's test accuracy; incumbent = best by validation). --resume\n"
             "continues an interrupted log: finished runs are kept, unfinished ones are re-run deterministically\n"
             "(their logged episodes must be reproduced bit for bit) and completed; the result equals an\n"
@@ -90,9 +91,11 @@ int RunCommand(int argc, char** argv) {
       .Option("out", "log to write (refused if it exists, unless --overwrite)", "<config name>.h5")
       .Option("resume", "an interrupted log of this config to complete")
       .Option("threads", "runs executed in parallel (results do not depend on it)", "1")
-      .Option("flush_every", "flush each run's episodes to the log every N episodes", "1")
+      .Option("flush_every", "also commit a run's episodes to the log every N episodes (0: by time only)", "0")
+      .Option("flush_interval_ms", "commit every pending episode to the log this often (0: only by --flush_every "
+              "and at each run's end)", "1000")
       .Flag("overwrite", "replace an existing log")
-      .Flag("print_acks", "print 'ack <label>/<run> <episodes>' on stdout after every flush")
+      .Flag("print_acks", "print 'ack <label>/<run> <episodes>[ complete]' on stdout after every commit")
       .Flag("quiet", "no progress line");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
@@ -104,8 +107,13 @@ int RunCommand(int argc, char** argv) {
   if (absl::Status s = ResolveExperiment(&*config, config_path); !s.ok()) return Fail(s);
   auto threads = args.GetInt("threads", 1);
   if (!threads.ok()) return Fail(threads.status());
-  auto flush_every = args.GetInt("flush_every", 1);
+  auto flush_every = args.GetInt("flush_every", 0);
   if (!flush_every.ok()) return Fail(flush_every.status());
+  auto flush_interval_ms = args.GetInt("flush_interval_ms", 1000);
+  if (!flush_interval_ms.ok()) return Fail(flush_interval_ms.status());
+  if (*flush_every < 0 || *flush_interval_ms < 0 || (*flush_every == 0 && *flush_interval_ms == 0))
+    return Fail(absl::InvalidArgumentError(
+        "nas run: --flush_every and --flush_interval_ms must be >= 0, and not both 0"));
   // Paths in a config are relative to the directory nas was started in, like every other path.
   if (!config->benchmark().table().empty())
     config->mutable_benchmark()->set_table(ResolvePath(config->benchmark().table()));
@@ -124,8 +132,11 @@ int RunCommand(int argc, char** argv) {
   }
   out = ResolvePath(out);
   LogFile old;
+  std::optional<LogLock> resume_lock;  // held for the whole resume
   if (resume) {
-    if (absl::Status s = CheckNotBeingWritten(out); !s.ok()) return Fail(s);
+    auto lock = LogLock::Take(out);
+    if (!lock.ok()) return Fail(lock.status());
+    resume_lock.emplace(std::move(*lock));
     auto read = ReadLog(out);
     if (!read.ok()) return Fail(read.status());
     old = std::move(*read);
@@ -160,9 +171,22 @@ int RunCommand(int argc, char** argv) {
     attributes["resumed_utc"] = attributes["created_utc"];
     attributes["created_utc"] = old.attributes["created_utc"];
   }
-  auto writer = resume ? RestartLog(out, old, attributes, prepared->space->num_decisions(), slots, *flush_every)
+  std::mutex print_mu;
+  const bool print_acks = args.GetFlag("print_acks");
+  LogWriterOptions log_options;
+  log_options.overwrite = args.GetFlag("overwrite");
+  log_options.flush_every = *flush_every;
+  log_options.flush_interval_ms = *flush_interval_ms;
+  if (print_acks)
+    log_options.on_ack = [&](int slot, int64_t acknowledged, bool complete) {
+      std::lock_guard<std::mutex> lock(print_mu);
+      std::printf("ack %s/%d %lld%s\n", slots[slot].label.c_str(), slots[slot].run,
+                  static_cast<long long>(acknowledged), complete ? " complete" : "");
+      std::fflush(stdout);
+    };
+  auto writer = resume ? RestartLog(out, old, attributes, prepared->space->num_decisions(), slots, log_options)
                        : EpisodeLogWriter::Create(out, attributes, prepared->space->num_decisions(), slots,
-                                                  args.GetFlag("overwrite"), *flush_every);
+                                                  log_options);
   if (!writer.ok()) return Fail(writer.status());
 
   // Jobs still to run: all, or on resume those not finished (partial ones are re-run from their start).
@@ -174,8 +198,6 @@ int RunCommand(int argc, char** argv) {
   std::vector<RunLog> finished(all_jobs.size());
   for (size_t s = 0; resume && s < all_jobs.size(); ++s)
     if (old.runs[s].complete) finished[s] = old.runs[s];
-  std::mutex print_mu;
-  const bool print_acks = args.GetFlag("print_acks");
   Progress progress(args.GetFlag("quiet"));
   const auto start = std::chrono::steady_clock::now();
   Runner::Callbacks callbacks;
@@ -193,25 +215,11 @@ int RunCommand(int argc, char** argv) {
                                                           d->ToString()));
       return absl::OkStatus();
     }
-    const int64_t before = (*writer)->Acknowledged(slot);
-    NAS_RETURN_IF_ERROR((*writer)->Append(slot, e));
-    const int64_t after = (*writer)->Acknowledged(slot);
-    if (print_acks && after != before) {
-      std::lock_guard<std::mutex> lock(print_mu);
-      std::printf("ack %s/%d %lld\n", slots[slot].label.c_str(), slots[slot].run, static_cast<long long>(after));
-      std::fflush(stdout);
-    }
-    return absl::OkStatus();
+    return (*writer)->Append(slot, e);
   };
   callbacks.finished = [&](int j, const RunLog& run) -> absl::Status {
     const int slot = slot_of[j];
     NAS_RETURN_IF_ERROR((*writer)->FinishRun(slot));
-    if (print_acks) {
-      std::lock_guard<std::mutex> lock(print_mu);
-      std::printf("ack %s/%d %lld complete\n", slots[slot].label.c_str(), slots[slot].run,
-                  static_cast<long long>((*writer)->Acknowledged(slot)));
-      std::fflush(stdout);
-    }
     finished[slot] = run;
     return absl::OkStatus();
   };

@@ -1,0 +1,192 @@
+// The episode log's reader (format 3, and format 2 logs of earlier builds).
+#include <hdf5.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "nas/h5/h5.h"
+#include "nas/log/episode_log.h"
+#include "nas/log/log_format.h"
+#include "nas/util/status.h"
+
+namespace nas {
+namespace {
+
+using log_format::Invalid;
+using log_format::Progress;
+
+const char* const kRootReserved[] = {"format", "format_version"};
+const char* const kRunReserved[] = {"method", "label", "run", "slot"};
+
+// Rows [0, count) of a 1-D dataset; `count` < 0: all of them. Fails when the dataset holds fewer.
+absl::Status ReadRows(const h5::File& file, const std::string& name, hid_t mem_type, size_t row_size, int64_t count,
+                      std::vector<char>* out, int64_t* rows) {
+  const std::string& path = file.path();
+  h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
+  if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
+  h5::Handle space(H5Dget_space(ds.get()));
+  hsize_t n = 0;
+  if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
+    return Invalid(path, absl::StrCat(name, " is not 1-D"));
+  if (count < 0) count = static_cast<int64_t>(n);
+  if (static_cast<hsize_t>(count) > n)
+    return absl::DataLossError(absl::StrCat(path, ": ", name, " holds ", n, " rows but ", count,
+                                            " are recorded as acknowledged in /progress (corrupt or truncated log)"));
+  if (static_cast<uint64_t>(count) * row_size > (uint64_t{16} << 30))
+    return absl::DataLossError(absl::StrCat(path, ": ", name, ": implausible length ", count, " (corrupt file?)"));
+  out->assign(static_cast<size_t>(count) * row_size, 0);
+  *rows = count;
+  if (count == 0) return absl::OkStatus();
+  const hsize_t start = 0, c = static_cast<hsize_t>(count);
+  h5::Handle mem(H5Screate_simple(1, &c, nullptr));
+  if (H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &c, nullptr) < 0 ||
+      H5Dread(ds.get(), mem_type, mem.get(), space.get(), H5P_DEFAULT, out->data()) < 0)
+    return log_format::ReadError(path, name);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RunLog> ReadRun(const h5::File& file, const std::string& group, const std::string& label,
+                               const std::string& run_name, const Progress* progress) {
+  const std::string& path = file.path();
+  RunLog run;
+  NAS_ASSIGN_OR_RETURN(run.attributes, file.ReadAllAttrsAsStrings(group));
+  NAS_ASSIGN_OR_RETURN(const int64_t run_number, file.ReadInt64Attr(group, "run"));
+  NAS_ASSIGN_OR_RETURN(run.method, file.ReadStringAttr(group, "method"));
+  NAS_ASSIGN_OR_RETURN(run.label, file.ReadStringAttr(group, "label"));
+  for (const char* key : kRunReserved) run.attributes.erase(key);
+  int64_t parsed = -1;
+  if (run.label != label || !absl::SimpleAtoi(run_name, &parsed) || parsed != run_number || run_number < 0 ||
+      run_number > INT32_MAX)
+    return Invalid(path, absl::StrCat(group, ": attributes label '", run.label, "' / run ", run_number,
+                                      " do not match the group's name"));
+  run.run = static_cast<int32_t>(run_number);
+  const std::string name = group + "/episodes";
+  {
+    h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
+    if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
+    int d = 0;
+    NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path, name, &d));
+    const log_format::RowCodec codec(d);
+    std::vector<char> rows;
+    int64_t n = 0;
+    NAS_RETURN_IF_ERROR(ReadRows(file, name, codec.type(), codec.size(), progress ? progress->episodes : -1, &rows, &n));
+    run.episodes.resize(n);
+    for (int64_t i = 0; i < n; ++i) codec.Decode(rows.data() + i * codec.size(), &run.episodes[i]);
+  }
+  const std::string curves = group + "/curves";
+  const h5::Handle ctype = log_format::CurveType();
+  std::vector<char> bytes;
+  int64_t m = 0;
+  NAS_RETURN_IF_ERROR(
+      ReadRows(file, curves, ctype.get(), sizeof(CurvePoint), progress ? progress->curve_rows : -1, &bytes, &m));
+  const int64_t n = static_cast<int64_t>(run.episodes.size());
+  for (int64_t k = 0; k < m; ++k) {
+    CurvePoint c;
+    std::memcpy(&c, bytes.data() + k * sizeof(CurvePoint), sizeof c);
+    if (c.episode < 0) return Invalid(path, absl::StrCat(curves, ": negative episode"));
+    if (c.episode < n) {
+      run.episodes[c.episode].curve.push_back(c);
+    } else if (progress) {
+      return absl::DataLossError(absl::StrCat(path, ": ", curves, ": acknowledged row ", k, " belongs to episode ",
+                                              c.episode, ", beyond the ", n, " acknowledged episodes"));
+    }  // format 2: rows of unacknowledged episodes
+  }
+  return run;
+}
+
+absl::StatusOr<LogFile> ReadLogOnce(const std::string& path) {
+  h5::DisableErrorPrinting();
+  NAS_ASSIGN_OR_RETURN(const h5::File file, h5::File::Open(path));
+  if (!file.HasAttr("/", "format")) return Invalid(path, "not a nas log (the root has no 'format' attribute)");
+  NAS_ASSIGN_OR_RETURN(const std::string format, file.ReadStringAttr("/", "format"));
+  if (format != log_format::kFormat)
+    return Invalid(path, absl::StrCat("not a nas log (format is '", format, "', expected '", log_format::kFormat, "')"));
+  NAS_ASSIGN_OR_RETURN(const std::string version, file.ReadStringAttr("/", "format_version"));
+  const bool v3 = version == log_format::kFormatVersion;
+  if (!v3 && version != log_format::kOldFormatVersion)
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": log format_version '", version, "' is not supported: this build reads versions ",
+        log_format::kOldFormatVersion, " and ", log_format::kFormatVersion,
+        version < log_format::kOldFormatVersion ? " (the log is from an older nas; replay it with that build or re-run it)"
+                                                : " (the log is from a newer nas)"));
+  LogFile log;
+  NAS_ASSIGN_OR_RETURN(log.attributes, file.ReadAllAttrsAsStrings("/"));
+  for (const char* key : kRootReserved) log.attributes.erase(key);
+  const char* record = v3 ? "/progress" : "/completed";
+  if (!file.Exists("/runs") || !file.Exists(record))
+    return Invalid(path, absl::StrCat("not a nas log (no /runs group or ", record, " dataset)"));
+  // Every run group, by slot.
+  NAS_ASSIGN_OR_RETURN(const std::vector<std::string> labels, file.ListChildren("/runs"));
+  std::vector<std::pair<int64_t, std::pair<std::string, std::pair<std::string, std::string>>>> groups;
+  for (const std::string& label : labels) {
+    NAS_ASSIGN_OR_RETURN(const std::vector<std::string> run_names, file.ListChildren("/runs/" + label));
+    for (const std::string& name : run_names) {
+      const std::string group = absl::StrCat("/runs/", label, "/", name);
+      NAS_ASSIGN_OR_RETURN(const int64_t slot, file.ReadInt64Attr(group, "slot"));
+      groups.push_back({slot, {group, {label, name}}});
+    }
+  }
+  std::sort(groups.begin(), groups.end());
+  const int64_t num_slots = static_cast<int64_t>(groups.size());
+  for (int64_t i = 0; i < num_slots; ++i)
+    if (groups[i].first != i)
+      return Invalid(path, absl::StrCat(groups[i].second.first, " has slot ", groups[i].first, "; the ", num_slots,
+                                        " runs must have the slots 0..", num_slots - 1, " once each"));
+  std::vector<Progress> progress;
+  std::set<int64_t> completed;
+  if (v3) {
+    const h5::Handle ptype = log_format::ProgressType();
+    std::vector<char> bytes;
+    int64_t n = 0;
+    NAS_RETURN_IF_ERROR(ReadRows(file, "/progress", ptype.get(), sizeof(Progress), -1, &bytes, &n));
+    if (n != num_slots)
+      return Invalid(path, absl::StrCat("/progress has ", n, " rows for ", num_slots, " runs (corrupt log)"));
+    progress.resize(n);
+    for (int64_t i = 0; i < n; ++i) {
+      std::memcpy(&progress[i], bytes.data() + i * sizeof(Progress), sizeof(Progress));
+      const Progress& p = progress[i];
+      if (p.episodes < 0 || p.curve_rows < 0 || (p.complete != 0 && p.complete != 1))
+        return Invalid(path, absl::StrCat("/progress row ", i, " is not valid (episodes ", p.episodes, ", curve_rows ",
+                                          p.curve_rows, ", complete ", static_cast<int>(p.complete), ")"));
+    }
+  } else {
+    NAS_ASSIGN_OR_RETURN(const std::vector<int64_t> list, file.ReadInt64s("/completed"));
+    for (int64_t slot : list) {
+      if (slot < 0 || slot >= num_slots)
+        return Invalid(path, absl::StrCat("/completed lists slot ", slot, ", but the log has ", num_slots,
+                                          " runs (slots 0..", num_slots - 1, ")"));
+      if (!completed.insert(slot).second)
+        return Invalid(path, absl::StrCat("/completed lists slot ", slot, " twice"));
+    }
+  }
+  for (int64_t slot = 0; slot < num_slots; ++slot) {
+    const auto& [group, names] = groups[slot].second;
+    NAS_ASSIGN_OR_RETURN(RunLog run, ReadRun(file, group, names.first, names.second, v3 ? &progress[slot] : nullptr));
+    run.complete = v3 ? progress[slot].complete == 1 : completed.count(slot) > 0;
+    log.runs.push_back(std::move(run));
+  }
+  return log;
+}
+
+}  // namespace
+
+absl::StatusOr<LogFile> ReadLog(const std::string& path) {
+  absl::StatusOr<LogFile> log = ReadLogOnce(path);
+  // A live writer rewrites the last chunks while we read them: a checksum may see half of a write. Retry a
+  // few times while another process holds the log's write lock.
+  for (int attempt = 0; attempt < 5 && !log.ok() && log.status().code() == absl::StatusCode::kDataLoss &&
+                        !CheckNotBeingWritten(path).ok();
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+    log = ReadLogOnce(path);
+  }
+  return log;
+}
+
+}  // namespace nas
