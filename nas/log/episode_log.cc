@@ -223,9 +223,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   absl::Status Fail(absl::Status s) {
     int64_t acked = 0;
     for (const Progress& p : progress_) acked += p.episodes;
-    failed_ = absl::Status(s.code(), absl::StrCat(s.message(), "; ", acked, " acknowledged episodes are kept in ",
-                                                  Where(), placed_ ? "" : absl::StrCat(" (", target_, " is untouched)"),
-                                                  ": free space, then resume it with nas run CONFIG --resume"));
+    failed_ = absl::Status(
+        s.code(), placed_ ? absl::StrCat(s.message(), "; its ", acked, " acknowledged episodes are kept (nas run CONFIG "
+                                         "--resume ", target_, " completes it once there is space)")
+                          : absl::StrCat(s.message(), "; ", target_, " is untouched, the new log's ", acked,
+                                         " acknowledged episodes are in ", Where(), " (--resume it once there is space)"));
     return failed_;
   }
 

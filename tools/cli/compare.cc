@@ -14,6 +14,7 @@
 #include "nas/log/episode_log.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/log_input.h"
 
 namespace nas::cli {
 namespace {
@@ -84,7 +85,7 @@ int CompareCommand(int argc, char** argv) {
 
   std::vector<analysis::NamedLog> logs;
   for (const std::string& path : inputs) {
-    auto log = ReadLog(path);
+    auto log = ReadCheckedLog(path);
     if (!log.ok()) return Fail(log.status());
     logs.push_back({path, std::move(*log)});
   }

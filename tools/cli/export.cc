@@ -11,6 +11,7 @@
 #include "nas/log/episode_log.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/log_input.h"
 
 namespace nas::cli {
 namespace {
@@ -57,7 +58,7 @@ int ExportCommand(int argc, char** argv) {
   if (out == in) return Fail(absl::InvalidArgumentError(absl::StrCat(out, ": is the input log")));
   if (FileExists(out) && !args.GetFlag("overwrite"))
     return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it")));
-  auto log = ReadLog(in);
+  auto log = ReadCheckedLog(in);
   if (!log.ok()) return Fail(log.status());
   const std::string text = EpisodesCsv(*log);
   const std::string tmp = absl::StrCat(out, ".tmp.", getpid());

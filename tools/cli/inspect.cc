@@ -12,6 +12,7 @@
 #include "nas/table/table_io.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/log_input.h"
 
 namespace nas::cli {
 namespace {
@@ -99,7 +100,7 @@ int InspectCommand(int argc, char** argv) {
     return 0;
   }
   if (format == "nas-log") {
-    auto log = ReadLog(path);
+    auto log = ReadCheckedLog(path);
     if (!log.ok()) return Fail(log.status());
     PrintLog(path, *log);
     return 0;

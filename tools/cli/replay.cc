@@ -15,6 +15,7 @@
 #include "nas/util/runtime.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/log_input.h"
 
 namespace nas::cli {
 
@@ -32,7 +33,7 @@ int ReplayCommand(int argc, char** argv) {
   if (!threads.ok()) return Fail(threads.status());
 
   const std::string path = ResolvePath(args.positional()[0]);
-  auto log = ReadLog(path);
+  auto log = ReadCheckedLog(path);
   if (!log.ok()) return Fail(log.status());
   auto attr = [&](const std::string& k) {
     auto it = log->attributes.find(k);

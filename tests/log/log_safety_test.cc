@@ -1,0 +1,327 @@
+// The log's safety promises at the library level (issue 13, 8.5, 11.5-6): group commit by time, checksums on
+// the raw data, refused inconsistent records, overwrite that keeps the old log until the new one is complete,
+// racing creators of one path (forked, 50 times), and a file-size limit (RLIMIT_FSIZE) hit mid-run.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "nas/h5/h5.h"
+#include "nas/log/episode_log.h"
+
+namespace nas {
+namespace {
+
+constexpr int kDecisions = 6;
+
+std::string TmpPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+Episode MakeEpisode(int64_t i, int curve_points = 0) {
+  Episode e;
+  e.index = i;
+  e.arch = (i * 7919) % 15625;
+  e.actions = {static_cast<int32_t>(i % 5), 1, 2, 3, 4, static_cast<int32_t>(i % 3)};
+  e.reward = e.valid_acc = 50 + 0.01 * i;
+  e.test_acc = e.valid_acc - 1;
+  e.sim_time = 100.0 * (i + 1);
+  e.incumbent = e.arch;
+  for (int k = 0; k < curve_points; ++k) {
+    CurvePoint c;
+    c.episode = i;
+    c.epoch = k + 1;
+    c.train_loss = 1.0 / (k + 1);
+    e.curve.push_back(c);
+  }
+  return e;
+}
+
+void ExpectOneLineNaming(const absl::Status& status, const std::string& path, const std::string& fragment) {
+  ASSERT_FALSE(status.ok());
+  EXPECT_TRUE(absl::StrContains(status.message(), path)) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), fragment)) << status;
+  EXPECT_EQ(std::string(status.message()).find('\n'), std::string::npos) << status;
+}
+
+std::vector<RunSlot> Slots(int n) {
+  std::vector<RunSlot> slots;
+  for (int i = 0; i < n; ++i) slots.push_back(RunSlot{"random", "random", i, {}});
+  return slots;
+}
+
+TEST(LogSafety, GroupCommitAcknowledgesWithinTheInterval) {
+  const std::string path = TmpPath("group_commit.h5");
+  std::mutex mu;
+  std::vector<std::tuple<int, int64_t, bool>> acks;
+  LogWriterOptions options;
+  options.overwrite = true;
+  options.flush_interval_ms = 50;
+  options.on_ack = [&](int slot, int64_t n, bool complete) {
+    std::lock_guard<std::mutex> lock(mu);
+    acks.emplace_back(slot, n, complete);
+  };
+  auto w = EpisodeLogWriter::Create(path, {}, kDecisions, Slots(2), options);
+  ASSERT_TRUE(w.ok()) << w.status();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE((*w)->Append(0, MakeEpisode(i)).ok());
+  ASSERT_TRUE((*w)->FinishRun(0).ok());
+  // Without another call, the timer commits within the interval (here: well within 5 s).
+  for (int waited = 0; waited < 500 && (*w)->Acknowledged(0) < 10; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ((*w)->Acknowledged(0), 10);
+  auto live = ReadLog(path);
+  ASSERT_TRUE(live.ok()) << live.status();
+  EXPECT_EQ(live->runs[0].episodes.size(), 10u);
+  EXPECT_TRUE(live->runs[0].complete);
+  EXPECT_FALSE(live->runs[1].complete);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_FALSE(acks.empty());
+    EXPECT_EQ(acks.back(), std::make_tuple(0, int64_t{10}, true));
+  }
+  ASSERT_TRUE((*w)->Close().ok());
+  auto file = h5::File::Open(path);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(*file->ReadStringAttr("/", "flush_interval_ms"), "50");
+}
+
+// Byte offset in the file of the first chunk of `dataset`.
+int64_t FirstChunkAddress(const std::string& path, const std::string& dataset) {
+  h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  h5::Handle ds(H5Dopen2(f.get(), dataset.c_str(), H5P_DEFAULT));
+  h5::Handle space(H5Dget_space(ds.get()));
+  hsize_t offset[1];
+  unsigned mask = 0;
+  haddr_t addr = HADDR_UNDEF;
+  hsize_t size = 0;
+  if (H5Dget_chunk_info(ds.get(), space.get(), 0, offset, &mask, &addr, &size) < 0) return -1;
+  return static_cast<int64_t>(addr);
+}
+
+void FlipByte(const std::string& path, int64_t at) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(at);
+  char c = 0;
+  f.read(&c, 1);
+  c ^= 0x01;
+  f.seekp(at);
+  f.write(&c, 1);
+}
+
+TEST(LogSafety, AFlippedByteInTheRawDataIsReportedAsCorruptionNamingTheDataset) {
+  RunLog run;
+  run.label = "random";
+  run.method = "random";
+  for (int i = 0; i < 300; ++i) run.episodes.push_back(MakeEpisode(i, 2));
+  for (const char* dataset : {"/runs/random/0000/episodes", "/runs/random/0000/curves", "/progress"}) {
+    const std::string path = TmpPath("flipped.h5");
+    ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {{"config", "x"}}, kDecisions, {run}, true).ok());
+    ASSERT_TRUE(ReadLog(path).ok());
+    const int64_t at = FirstChunkAddress(path, dataset);
+    ASSERT_GT(at, 0) << dataset;
+    FlipByte(path, at + 9);
+    const absl::Status status = ReadLog(path).status();
+    ExpectOneLineNaming(status, path, dataset);
+    EXPECT_TRUE(absl::StrContains(status.message(), "corrupt")) << status;
+  }
+}
+
+// Rewrites a log's completion record: format 3 with a /progress of `rows` rows, or format 2 with `completed`.
+void ReplaceRecord(const std::string& path, int rows, const std::vector<int64_t>* completed) {
+  h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+  ASSERT_GE(H5Ldelete(f.get(), "/progress", H5P_DEFAULT), 0);
+  ASSERT_GE(H5Fclose(f.release()), 0);
+  auto file = h5::File::Open(path, /*writable=*/true);
+  ASSERT_TRUE(file.ok());
+  if (completed != nullptr) {
+    ASSERT_TRUE(file->WriteStringAttr("/", "format_version", "2").ok());
+    ASSERT_TRUE(file->WriteInt64s("/completed", *completed).ok());
+  } else {
+    ASSERT_TRUE(file->WriteInt64s("/progress", std::vector<int64_t>(rows, 0)).ok());
+  }
+}
+
+TEST(LogSafety, InconsistentCompletionRecordsAreRefusedAndFormat2IsStillRead) {
+  std::vector<RunLog> runs(2);
+  for (int r = 0; r < 2; ++r) {
+    runs[r].label = "random";
+    runs[r].method = "random";
+    runs[r].run = r;
+    for (int i = 0; i < 5; ++i) runs[r].episodes.push_back(MakeEpisode(i));
+  }
+  runs[1].complete = false;
+  const std::string path = TmpPath("records.h5");
+  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {}, kDecisions, runs, true).ok());
+  ReplaceRecord(path, 0, new std::vector<int64_t>{0});
+  auto v2 = ReadLog(path);
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  EXPECT_TRUE(v2->runs[0].complete);
+  EXPECT_FALSE(v2->runs[1].complete);
+  EXPECT_EQ(v2->runs[1].episodes.size(), 5u);
+
+  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {}, kDecisions, runs, true).ok());
+  const std::vector<int64_t> bad = {0, 7};
+  ReplaceRecord(path, 0, &bad);
+  ExpectOneLineNaming(ReadLog(path).status(), path, "/completed lists slot 7, but the log has 2 runs");
+
+  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {}, kDecisions, runs, true).ok());
+  ReplaceRecord(path, 3, nullptr);
+  ExpectOneLineNaming(ReadLog(path).status(), path, "/progress");
+}
+
+TEST(LogSafety, OverwriteKeepsTheOldLogUntilTheNewOneIsClosed) {
+  const std::string path = TmpPath("overwritten.h5");
+  RunLog old;
+  old.label = "old";
+  old.method = "random";
+  for (int i = 0; i < 3; ++i) old.episodes.push_back(MakeEpisode(i));
+  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {}, kDecisions, {old}, true).ok());
+  LogWriterOptions options;
+  options.overwrite = true;
+  options.flush_every = 1;
+  auto w = EpisodeLogWriter::Create(path, {}, kDecisions, Slots(1), options);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE((*w)->Append(0, MakeEpisode(0)).ok());
+  ASSERT_EQ((*w)->Acknowledged(0), 1);
+  auto during = ReadLog(path);
+  ASSERT_TRUE(during.ok()) << during.status();
+  EXPECT_EQ(during->runs[0].label, "old");
+  ASSERT_TRUE((*w)->Close().ok());
+  auto after = ReadLog(path);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->runs[0].label, "random");
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()))
+    EXPECT_FALSE(absl::EndsWith(entry.path().string(), ".partial")) << entry.path();
+}
+
+// Two processes create the same new log at the same moment, 50 times: exactly one wins each time, the other
+// gets one line, the log is whole and no temporary file is left.
+TEST(LogSafety, RacingCreatorsOfOnePathExactlyOneWins) {
+  const std::string dir = TmpPath("race");
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/raced.h5";
+  int one_winner = 0;
+  for (int trial = 0; trial < 50; ++trial) {
+    std::filesystem::remove(path);
+    int go[2];
+    ASSERT_EQ(pipe(go), 0);
+    pid_t pids[2];
+    for (pid_t& pid : pids) {
+      pid = fork();
+      if (pid == 0) {
+        close(go[1]);
+        char c;
+        (void)!read(go[0], &c, 1);  // both start when the parent closes the pipe
+        auto w = EpisodeLogWriter::Create(path, {{"writer", std::to_string(getpid())}}, kDecisions, Slots(20), false, 1);
+        if (!w.ok()) {
+          const bool one_line = std::string(w.status().message()).find('\n') == std::string::npos;
+          _exit(w.status().code() == absl::StatusCode::kAlreadyExists && one_line ? 3 : 4);
+        }
+        for (int i = 0; i < 20; ++i)
+          if (!(*w)->Append(i % 20, MakeEpisode(i / 20)).ok()) _exit(5);
+        _exit((*w)->Close().ok() ? 0 : 6);
+      }
+    }
+    close(go[0]);
+    close(go[1]);
+    int codes[2];
+    for (int k = 0; k < 2; ++k) {
+      int status = 0;
+      waitpid(pids[k], &status, 0);
+      codes[k] = WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+    }
+    std::sort(codes, codes + 2);
+    EXPECT_EQ(codes[0], 0) << "trial " << trial;
+    EXPECT_EQ(codes[1], 3) << "trial " << trial;
+    auto log = ReadLog(path);
+    ASSERT_TRUE(log.ok()) << "trial " << trial << ": " << log.status();
+    EXPECT_EQ(log->runs.size(), 20u);
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+      EXPECT_EQ(entry.path().string(), path) << "trial " << trial << ": left behind";
+    one_winner += codes[0] == 0 && codes[1] == 3;
+  }
+  std::printf("racing creators: exactly one winner in %d of 50 trials\n", one_winner);
+}
+
+// A file-size limit reached mid-run: the writer stops with one line naming the log and the OS error; the log
+// opens and holds exactly the acknowledged episodes; a new writer can continue once the limit is lifted.
+TEST(LogSafety, AFileSizeLimitStopsTheLogWithTheAcknowledgedEpisodesIntact) {
+  const std::string path = TmpPath("fsize.h5");
+  std::filesystem::remove(path);
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(out[0]);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {300 << 10, 300 << 10};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    FILE* report = fdopen(out[1], "w");
+    LogWriterOptions options;
+    options.flush_every = 7;
+    options.flush_interval_ms = 0;
+    options.on_ack = [&](int slot, int64_t n, bool) { std::fprintf(report, "ack %d %lld\n", slot, (long long)n), std::fflush(report); };
+    auto w = EpisodeLogWriter::Create(path, {}, kDecisions, Slots(4), options);
+    if (!w.ok()) std::fprintf(report, "error %s\n", std::string(w.status().message()).c_str()), _exit(1);
+    for (int i = 0; i < 100000; ++i) {
+      absl::Status s = (*w)->Append(i % 4, MakeEpisode(i / 4, 1));
+      if (!s.ok()) {
+        std::fprintf(report, "error %s\n", std::string(s.message()).c_str());
+        std::fflush(report);
+        _exit(1);  // as `nas run` exits after the error (the writer's destructor is not needed)
+      }
+    }
+    _exit(0);
+  }
+  close(out[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) text.append(buf, n);
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::map<int, int64_t> acked;
+  std::string error;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits(' ', 2));
+    if (f[0] == "ack") acked[std::stoi(f[1])] = std::stoll(f[2]);
+    if (f[0] == "error") error = f[1] + " " + f[2];
+  }
+  EXPECT_TRUE(absl::StrContains(error, path)) << error;
+  EXPECT_TRUE(absl::StrContains(error, "File too large")) << error;
+  auto log = ReadLog(path);
+  ASSERT_TRUE(log.ok()) << log.status();
+  int64_t total = 0;
+  for (int slot = 0; slot < 4; ++slot) {
+    const RunLog& r = log->runs[slot];
+    EXPECT_EQ(static_cast<int64_t>(r.episodes.size()), acked[slot]) << "slot " << slot;
+    for (size_t i = 0; i < r.episodes.size(); ++i) {
+      ASSERT_EQ(r.episodes[i].index, static_cast<int64_t>(i));
+      ASSERT_EQ(r.episodes[i].arch, MakeEpisode(i).arch);
+      ASSERT_EQ(r.episodes[i].curve.size(), 1u);
+    }
+    total += r.episodes.size();
+  }
+  EXPECT_GT(total, 100);
+  std::printf("RLIMIT_FSIZE 300 KiB: stopped after %lld acknowledged episodes: %s\n", (long long)total, error.c_str());
+}
+
+}  // namespace
+}  // namespace nas
