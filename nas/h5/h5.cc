@@ -185,6 +185,9 @@ absl::StatusOr<File> File::Open(const std::string& path, bool writable) {
     const std::string detail = LastErrorDetail();
     if (detail.find("already open for write") != std::string::npos) {
       Handle swmr_fapl = AccessList();
+      // A checksum that fails is re-read (a live writer may be halfway through that write) with a growing
+      // sleep: HDF5's default of 100 attempts made a corrupt file hang a reader for minutes; 10 take < 0.2 s.
+      H5Pset_metadata_read_attempts(swmr_fapl.get(), 10);
       file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, swmr_fapl.get()));
     }
   }
