@@ -398,7 +398,9 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   for (const auto& [key, value] : all) NAS_RETURN_IF_ERROR(file.WriteStringAttr("/", key, value));
   NAS_RETURN_IF_ERROR(file.CreateGroup("/runs", /*track_order=*/true));
   const hsize_t num_slots = slots.size();
-  const h5::Handle progress_type = log_format::ProgressType();
+  // Packed in the file: the in-memory row's padding bytes are not stored (they differ from run to run).
+  const h5::Handle progress_type(H5Tcopy(log_format::ProgressType().get()));
+  H5Tpack(progress_type.get());
   NAS_RETURN_IF_ERROR(CreateDataset(file, "/progress", progress_type.get(), num_slots, num_slots,
                                     std::min<hsize_t>(num_slots, log_format::kProgressChunkRows), options.checksum));
   const log_format::RowCodec codec(num_decisions);

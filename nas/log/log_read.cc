@@ -141,12 +141,14 @@ absl::StatusOr<LogFile> ReadLogOnce(const std::string& path) {
   std::vector<Progress> progress;
   std::set<int64_t> completed;
   if (v3) {
+    NAS_ASSIGN_OR_RETURN(const std::vector<int64_t> shape, file.Shape("/progress"));
+    if (shape.size() != 1 || shape[0] != num_slots)
+      return Invalid(path, absl::StrCat("/progress has ", shape.empty() ? 0 : shape[0], " rows for ", num_slots,
+                                        " runs (corrupt log)"));
     const h5::Handle ptype = log_format::ProgressType();
     std::vector<char> bytes;
     int64_t n = 0;
     NAS_RETURN_IF_ERROR(ReadRows(file, "/progress", ptype.get(), sizeof(Progress), -1, &bytes, &n));
-    if (n != num_slots)
-      return Invalid(path, absl::StrCat("/progress has ", n, " rows for ", num_slots, " runs (corrupt log)"));
     progress.resize(n);
     for (int64_t i = 0; i < n; ++i) {
       std::memcpy(&progress[i], bytes.data() + i * sizeof(Progress), sizeof(Progress));
