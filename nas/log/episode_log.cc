@@ -353,6 +353,7 @@ absl::Status CreateRows(h5::File& file, const std::string& name, hid_t type) {
   const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = kChunkRows;
   h5::Handle space(H5Screate_simple(1, &zero, &unlimited));
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_obj_track_times(dcpl.get(), false);  // no timestamps: same episodes, same bytes (but wall times)
   H5Pset_chunk(dcpl.get(), 1, &chunk);
   h5::Handle ds(H5Dcreate2(file.id(), name.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
   if (!ds.valid())
