@@ -23,6 +23,7 @@ constexpr const char* kSeconds = "simulated seconds";
 // What one log says about its benchmark and protocol.
 struct LogInfo {
   const NamedLog* log = nullptr;
+  std::string table_id;  // table_values_sha256 (the table's contents) when the log has it, else table_sha256
   std::string table_sha256, dataset, search_epochs, report_epochs, experiment;
   std::string seed_mode, cost;  // protocol details that must agree within a benchmark
   std::string unit;
@@ -49,6 +50,9 @@ absl::StatusOr<LogInfo> Describe(const NamedLog& named) {
   LogInfo info;
   info.log = &named;
   NAS_ASSIGN_OR_RETURN(info.table_sha256, attr("table_sha256"));
+  // Logs of the same values in differently-made files (e.g. two imports of one CSV) compare as one benchmark.
+  auto values = attrs.find("table_values_sha256");
+  info.table_id = values != attrs.end() && !values->second.empty() ? "values:" + values->second : info.table_sha256;
   NAS_ASSIGN_OR_RETURN(std::string config_text, attr("config"));
   NAS_ASSIGN_OR_RETURN(std::string best, attr("best_test_acc"));
   info.search_epochs = attrs.count("search_epochs") ? attrs.at("search_epochs") : "";
@@ -152,12 +156,12 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
   std::map<std::string, const LogInfo*> by_dataset;  // dataset -> the first log naming it
   for (const LogInfo& info : infos) {
     auto [it, fresh] = by_dataset.emplace(info.dataset, &info);
-    if (!fresh && it->second->table_sha256 != info.table_sha256)
+    if (!fresh && it->second->table_id != info.table_id)
       return Conflict(it->second->log->path, info.log->path,
                       absl::StrCat("dataset '", info.dataset, "' comes from different tables (sha256 ",
                                    it->second->table_sha256.substr(0, 12), "... vs ", info.table_sha256.substr(0, 12),
                                    "...): different benchmarks cannot be compared"));
-    const std::string key = info.table_sha256 + "\n" + info.dataset;
+    const std::string key = info.table_id + "\n" + info.dataset;
     auto [g, added] = group_of.emplace(key, groups.size());
     if (added) groups.emplace_back();
     for (const LogInfo* other : groups[g->second]) {

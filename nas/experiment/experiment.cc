@@ -1,5 +1,8 @@
 #include "nas/experiment/experiment.h"
 
+#include <limits.h>
+#include <stdlib.h>
+
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/provenance.h"
@@ -42,6 +45,11 @@ std::map<std::string, std::string> LogAttributes(const PreparedExperiment& e, in
   a["experiment"] = e.config.name();
   a["table_path"] = e.table_path;
   a["table_sha256"] = e.table_sha256;
+  if (e.table) {
+    char abs[PATH_MAX];
+    a["table_abspath"] = realpath(e.table_path.c_str(), abs) != nullptr ? std::string(abs) : e.table_path;
+    a["table_values_sha256"] = e.table->values_sha256();
+  }
   a["evaluator"] = e.evaluator->Describe();
   a["space"] = e.space->name();
   a["num_decisions"] = std::to_string(e.space->num_decisions());
@@ -51,6 +59,23 @@ std::map<std::string, std::string> LogAttributes(const PreparedExperiment& e, in
   a["worker_threads"] = std::to_string(worker_threads);
   a["compute_threads"] = std::to_string(compute_threads);
   return a;
+}
+
+bool TableMatchesLog(const PreparedExperiment& e, const std::map<std::string, std::string>& log_attributes,
+                     std::string* note) {
+  auto attr = [&](const char* k) {
+    auto it = log_attributes.find(k);
+    return it == log_attributes.end() ? std::string() : it->second;
+  };
+  if (e.table_sha256 == attr("table_sha256")) return true;
+  if (e.table && !attr("table_values_sha256").empty() && e.table->values_sha256() == attr("table_values_sha256")) {
+    if (note != nullptr)
+      *note = absl::StrCat("note: ", e.table_path, " is not the logged file (SHA-256 ", e.table_sha256.substr(0, 12),
+                           "... vs ", attr("table_sha256").substr(0, 12), "...) but holds the same values (",
+                           "values_sha256 ", e.table->values_sha256().substr(0, 12), "...)\n");
+    return true;
+  }
+  return false;
 }
 
 }  // namespace nas

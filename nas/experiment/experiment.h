@@ -28,10 +28,17 @@ struct PreparedExperiment {
 // Opens `config.benchmark().table()` (already resolved to a usable path), hashes it and builds the evaluator.
 absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& resolved_config);
 
-// Root attributes of a log: config (text), table_path, table_sha256, space, provenance, worker and compute
-// thread counts.
+// Root attributes of a log: config (text), table_path (as given), table_abspath, table_sha256 (of the file),
+// table_values_sha256 (of its contents, Table::values_sha256), space, provenance, worker and compute thread
+// counts.
 std::map<std::string, std::string> LogAttributes(const PreparedExperiment& experiment, int worker_threads,
                                                  int compute_threads);
+
+// Whether the opened table is the one a log (its root attributes) was made with: the same file SHA-256, or,
+// when the log records table_values_sha256, the same contents (a re-import or copy whose attributes differ;
+// `note` then says so). Logs from before table_values_sha256 need the same file.
+bool TableMatchesLog(const PreparedExperiment& experiment, const std::map<std::string, std::string>& log_attributes,
+                     std::string* note);
 
 }  // namespace nas
 

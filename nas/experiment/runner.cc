@@ -26,6 +26,13 @@ std::vector<RunJob> Runner::Jobs() const {
   return jobs;
 }
 
+std::map<std::string, std::string> Runner::RunAttributes(const RunJob& job) const {
+  const proto::Method& method = experiment_.methods(job.method_index);
+  const uint64_t exp_seed = experiment_.seeds().experiment_seed();
+  return {{"strategy_seed", std::to_string(DeriveSeed(exp_seed, job.run, "strategy/" + method.label()))},
+          {"eval_seed", std::to_string(DeriveSeed(exp_seed, job.run, "evaluation/" + method.label()))}};
+}
+
 absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
                                    const std::function<absl::Status(const Episode&)>& on_episode) const {
   const proto::Method& method = experiment_.methods(job.method_index);
@@ -41,8 +48,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   log.label = method.label();
   log.method = method.name();
   log.run = job.run;
-  log.attributes["strategy_seed"] = std::to_string(strategy_seed);
-  log.attributes["eval_seed"] = std::to_string(eval_seed);
+  log.attributes = RunAttributes(job);
 
   const proto::Budget& budget = experiment_.budget();
   const bool by_seconds = budget.limit_case() == proto::Budget::kSimulatedSeconds;

@@ -5,6 +5,7 @@
 #define NAS_EXPERIMENT_RUNNER_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ class Runner {
 
   // Every (method, run) in the order logs store them: methods in config order, runs ascending.
   std::vector<RunJob> Jobs() const;
+
+  // The attributes a run's log group holds (strategy_seed, eval_seed: the run's two DeriveSeed streams, in
+  // decimal), known before the run starts.
+  std::map<std::string, std::string> RunAttributes(const RunJob& job) const;
 
   // One run. `on_episode` (may be empty) sees each episode as soon as it is made; an error from it stops the
   // run and is returned.

@@ -90,6 +90,15 @@ void SmallMetadataCache(hid_t fapl) {
   H5Pset_mdc_config(fapl, &mdc);
 }
 
+// Object creation properties without modification/creation times, so that the same content written twice gives
+// the same bytes (HDF5 stores four timestamps per object header by default). `cls`: H5P_GROUP_CREATE,
+// H5P_DATASET_CREATE or H5P_FILE_CREATE (the root group).
+Handle UntimedCreateList(hid_t cls) {
+  Handle plist(H5Pcreate(cls));
+  H5Pset_obj_track_times(plist.get(), false);
+  return plist;
+}
+
 bool ClassAllowed(H5T_class_t cls, bool integer_only) {
   return cls == H5T_INTEGER || (!integer_only && cls == H5T_FLOAT);
 }
@@ -203,7 +212,8 @@ absl::StatusOr<File> File::CreateSwmr(const std::string& path, bool overwrite) {
     return absl::AlreadyExistsError(absl::StrCat(path, ": already exists; refusing to overwrite it"));
   Handle fapl = AccessList(/*create=*/true, /*swmr=*/true);
   SmallMetadataCache(fapl.get());
-  Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
+  Handle fcpl = UntimedCreateList(H5P_FILE_CREATE);
+  Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl.get(), fapl.get()));
   if (!file.valid()) return Err(absl::StatusCode::kFailedPrecondition, path, "", "cannot create the file");
   return File(path, std::move(file));
 }
@@ -216,6 +226,20 @@ absl::StatusOr<File> File::OpenSwmrWriter(const std::string& path) {
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl.get()));
   if (!file.valid()) return Err(absl::StatusCode::kFailedPrecondition, path, "", "cannot open for SWMR writing");
   return File(path, std::move(file));
+}
+
+absl::Status File::ClearStatusFlags(const std::string& path) {
+  DisableErrorPrinting();
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Err(absl::StatusCode::kNotFound, path, "", "no such file", false);
+  Handle fapl = AccessList();
+  hbool_t clear = true;
+  if (H5Pset(fapl.get(), "clear_status_flags", &clear) < 0)
+    return Err(absl::StatusCode::kInternal, path, "", "this HDF5 cannot clear status flags");
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()));
+  if (!file.valid()) return Err(absl::StatusCode::kDataLoss, path, "", "HDF5 cannot open this file read-write");
+  if (!file.reset()) return Err(absl::StatusCode::kDataLoss, path, "", "error while closing the file");
+  return absl::OkStatus();
 }
 
 absl::Status File::FlushDataset(const std::string& dataset) {
@@ -231,7 +255,8 @@ absl::StatusOr<File> File::Create(const std::string& path, bool overwrite) {
   if (!overwrite && ::stat(path.c_str(), &st) == 0)
     return absl::AlreadyExistsError(absl::StrCat(path, ": already exists; refusing to overwrite it"));
   Handle fapl = AccessList(/*create=*/true);
-  Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
+  Handle fcpl = UntimedCreateList(H5P_FILE_CREATE);
+  Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl.get(), fapl.get()));
   if (!file.valid()) return Err(absl::StatusCode::kFailedPrecondition, path, "", "cannot create the file");
   return File(path, std::move(file));
 }
@@ -253,7 +278,7 @@ absl::Status File::Close() {
 absl::Status File::CreateGroup(const std::string& group, bool track_order) {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
   H5Pset_create_intermediate_group(lcpl.get(), 1);
-  Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
+  Handle gcpl = UntimedCreateList(H5P_GROUP_CREATE);
   if (track_order) H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   Handle g(H5Gcreate2(file_.get(), group.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT));
   if (!g.valid()) return Err(absl::StatusCode::kFailedPrecondition, path_, group, "cannot create group");
@@ -305,7 +330,8 @@ absl::Status File::WriteDataset(const std::string& dataset, hid_t file_type, hid
     return Err(absl::StatusCode::kInvalidArgument, path_, dataset,
                absl::StrCat("shape ", ShapeText(dims), " does not hold ", count, " values"), false);
   Handle space(H5Screate_simple(static_cast<int>(hdims.size()), hdims.data(), nullptr));
-  Handle ds(H5Dcreate2(file_.get(), dataset.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  Handle dcpl = UntimedCreateList(H5P_DATASET_CREATE);
+  Handle ds(H5Dcreate2(file_.get(), dataset.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
   if (!ds.valid()) return Err(absl::StatusCode::kFailedPrecondition, path_, dataset, "cannot create dataset");
   if (count > 0 && H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     return Err(absl::StatusCode::kDataLoss, path_, dataset, "cannot write dataset");
@@ -425,7 +451,7 @@ absl::Status File::CreateExtendable(const std::string& dataset, Type type, int64
   const hsize_t maxdims[2] = {H5S_UNLIMITED, static_cast<hsize_t>(width)};
   const hsize_t chunk[2] = {static_cast<hsize_t>(chunk_rows), static_cast<hsize_t>(width)};
   Handle space(H5Screate_simple(rank, dims, maxdims));
-  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  Handle dcpl = UntimedCreateList(H5P_DATASET_CREATE);
   if (H5Pset_chunk(dcpl.get(), rank, chunk) < 0)
     return Err(absl::StatusCode::kInvalidArgument, path_, dataset, "cannot set the chunk size");
   Handle ds(H5Dcreate2(file_.get(), dataset.c_str(), FileType(type), space.get(), H5P_DEFAULT, dcpl.get(),

@@ -87,6 +87,10 @@ class File {
   // Opens a file made by CreateSwmr (and closed) for SWMR writing, with an empty metadata cache.
   static absl::StatusOr<File> OpenSwmrWriter(const std::string& path);
   absl::Status FlushDataset(const std::string& dataset);
+  // Clears the superblock's "open for writing" status flags that a SWMR writer killed mid-write leaves behind,
+  // as `h5clear -s` does (HDF5 1.10's file-access property "clear_status_flags" on a read-write open), so that
+  // plain (non-SWMR) HDF5 readers such as h5py.File(path) open the file. Changes nothing else.
+  static absl::Status ClearStatusFlags(const std::string& path);
 
   File(File&&) = default;
   File& operator=(File&&) = default;

@@ -69,6 +69,7 @@ absl::Status CreateDataset(h5::File& file, const std::string& name, hid_t type, 
                            hsize_t chunk, bool checksum) {
   h5::Handle space(H5Screate_simple(1, &rows, &max_rows));
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_obj_track_times(dcpl.get(), false);  // no timestamps: same episodes, same bytes (but wall times)
   if (chunk > 0) {
     H5Pset_chunk(dcpl.get(), 1, &chunk);
     if (checksum) H5Pset_fletcher32(dcpl.get());

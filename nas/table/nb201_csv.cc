@@ -1,5 +1,6 @@
 #include "nas/table/nb201_csv.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -10,10 +11,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nas/space/nb201_space.h"
 #include "nas/util/sha256.h"
+#include "nas/util/status.h"
 
 namespace nas {
 namespace {
@@ -90,6 +94,9 @@ absl::StatusOr<std::unique_ptr<Table>> ImportNb201Csv(const std::string& csv_pat
         return LineError(csv_path, line_no, absl::StrCat("bad ", kNames[k], " '", text, "' (not a number)"));
       if (!std::isfinite(acc[k]))
         return LineError(csv_path, line_no, absl::StrCat("bad ", kNames[k], " '", text, "' (not finite)"));
+      if (acc[k] < 0 || acc[k] > 100)
+        return LineError(csv_path, line_no,
+                         absl::StrCat("bad ", kNames[k], " '", text, "' (outside [0, 100]: accuracies are percent)"));
     }
     TableEntry& e = d.mutable_at(ordinal, 0, d.mean_slot());
     e.train_acc = acc[0];
@@ -111,6 +118,48 @@ absl::StatusOr<std::unique_ptr<Table>> ImportNb201Csv(const std::string& csv_pat
   table->attributes()["license"] = "Apache-2.0 (NAS-Bench-201)";
   table->attributes()["importer"] = "nas import nb201-csv";
   return table;
+}
+
+namespace {
+
+// Best test accuracy (percent, 200 epochs) over all 15,625 cells that a genuine NB201 file of each dataset
+// can have: the paper's optima are 94.37 (CIFAR-10; 91.5 on cifar10-valid's split), 73.51 (CIFAR-100) and
+// 47.31 (ImageNet16-120), so the ranges separate the datasets with margin on both sides.
+struct Nb201DatasetRange {
+  const char* name;
+  double min_best_test, max_best_test;
+};
+constexpr Nb201DatasetRange kNb201Datasets[] = {
+    {"cifar10-valid", 85, 100}, {"cifar10", 85, 100}, {"cifar100", 60, 85}, {"ImageNet16-120", 35, 60}};
+
+}  // namespace
+
+std::vector<std::string> Nb201DatasetNames() {
+  std::vector<std::string> names;
+  for (const Nb201DatasetRange& d : kNb201Datasets) names.push_back(d.name);
+  return names;
+}
+
+absl::Status CheckNb201DatasetName(const std::string& dataset) {
+  for (const Nb201DatasetRange& d : kNb201Datasets)
+    if (dataset == d.name) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("unknown NB201 dataset '", dataset, "'; known datasets: ",
+                                                 absl::StrJoin(Nb201DatasetNames(), ", ")));
+}
+
+absl::Status CheckNb201Plausible(const Table& table, const std::string& dataset, const std::string& csv_path) {
+  NAS_RETURN_IF_ERROR(CheckNb201DatasetName(dataset));
+  auto d = table.dataset(dataset);
+  if (!d.ok()) return d.status();
+  double best = -1;
+  for (int64_t a = 0; a < (*d)->num_archs(); ++a) best = std::max(best, (*d)->at(a, 0, (*d)->mean_slot()).test_acc);
+  for (const Nb201DatasetRange& r : kNb201Datasets)
+    if (dataset == r.name && (best < r.min_best_test || best > r.max_best_test))
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: the best test accuracy in the file is %.2f, implausible for NB201 %s (expected between %g and %g); "
+          "is it the CSV of another dataset? (--dataset; known: %s)",
+          csv_path, best, dataset, r.min_best_test, r.max_best_test, absl::StrJoin(Nb201DatasetNames(), ", ")));
+  return absl::OkStatus();
 }
 
 std::string GuessNb201Dataset(const std::string& csv_path) {

@@ -103,6 +103,16 @@ class Table {
   // The row of a key in a sparse table, or -1 (also for dense tables).
   int64_t RowOfKey(absl::string_view key) const;
 
+  // Identity of the table's contents (set by ReadTable, table_io.h): SHA-256 over the digests of every stored
+  // array (arch strings, keys, per-arch columns, every dataset's values, fidelities and seeds), independent of
+  // the file's bytes and attributes. `checksummed`: the file stored a digest with every array and all matched.
+  const std::string& values_sha256() const { return values_sha256_; }
+  bool checksummed() const { return checksummed_; }
+  void set_values_sha256(std::string digest, bool checksummed) {
+    values_sha256_ = std::move(digest);
+    checksummed_ = checksummed;
+  }
+
  private:
   std::string space_;
   int64_t num_archs_;
@@ -115,6 +125,8 @@ class Table {
   std::vector<double> flops_m_;
   std::map<std::string, std::string> attributes_;
   std::vector<TableDataset> datasets_;
+  std::string values_sha256_;
+  bool checksummed_ = false;
 };
 
 }  // namespace nas

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "nas/h5/h5.h"
 #include "nas/space/space.h"
+#include "nas/table/table_checksum.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -18,7 +19,7 @@ namespace {
 
 constexpr char kFormat[] = "nas-table";
 constexpr int64_t kFormatVersion = 1;
-const char* const kReservedAttrs[] = {"format", "format_version", "space", "num_archs"};
+const char* const kReservedAttrs[] = {"format", "format_version", "space", "num_archs", "values_sha256"};
 const char* const kMetrics[] = {"train_acc", "valid_acc", "test_acc", "train_time"};
 
 bool IsReserved(const std::string& key) {
@@ -76,36 +77,49 @@ absl::Status WriteContents(const Table& table, const SearchSpace& space, h5::Fil
   std::vector<std::string> arch_str(static_cast<size_t>(table.sparse() ? 0 : a));
   for (int64_t i = 0; i < static_cast<int64_t>(arch_str.size()); ++i) arch_str[i] = space.ToString(space.FromOrdinal(i));
   if (table.sparse()) arch_str = table.row_archs();
+  TableChecksums sums;
   NAS_RETURN_IF_ERROR(file.CreateGroup("/archs"));
   NAS_RETURN_IF_ERROR(file.WriteStrings("/archs/arch_str", arch_str));
-  if (table.sparse()) NAS_RETURN_IF_ERROR(file.WriteStrings("/archs/key", table.row_keys()));
+  NAS_RETURN_IF_ERROR(sums.Store(file, "/archs/arch_str", DigestStrings(arch_str)));
+  if (table.sparse()) {
+    NAS_RETURN_IF_ERROR(file.WriteStrings("/archs/key", table.row_keys()));
+    NAS_RETURN_IF_ERROR(sums.Store(file, "/archs/key", DigestStrings(table.row_keys())));
+  }
   NAS_RETURN_IF_ERROR(file.WriteInt64s("/archs/source_index", table.source_index()));
+  NAS_RETURN_IF_ERROR(sums.Store(file, "/archs/source_index", DigestInt64s(table.source_index())));
   NAS_RETURN_IF_ERROR(file.WriteDoubles("/archs/params_m", table.params_m()));
+  NAS_RETURN_IF_ERROR(sums.Store(file, "/archs/params_m", DigestDoubles(table.params_m())));
   NAS_RETURN_IF_ERROR(file.WriteDoubles("/archs/flops_m", table.flops_m()));
+  NAS_RETURN_IF_ERROR(sums.Store(file, "/archs/flops_m", DigestDoubles(table.flops_m())));
 
   NAS_RETURN_IF_ERROR(file.CreateGroup("/datasets", /*track_order=*/true));
   for (const TableDataset& d : table.datasets()) {
     const std::string group = absl::StrCat("/datasets/", d.name());
     NAS_RETURN_IF_ERROR(file.CreateGroup(group));
-    NAS_RETURN_IF_ERROR(file.WriteInt32ArrayAttr(group, "fidelities",
-                                                 std::vector<int32_t>(d.fidelities().begin(), d.fidelities().end())));
+    const std::vector<int32_t> fidelities(d.fidelities().begin(), d.fidelities().end());
+    NAS_RETURN_IF_ERROR(file.WriteInt32ArrayAttr(group, "fidelities", fidelities));
     NAS_RETURN_IF_ERROR(file.WriteInt64ArrayAttr(group, "seeds", d.seeds()));
+    sums.AddGroup(group, fidelities, d.seeds());
     const std::vector<int64_t> dims = {a, static_cast<int64_t>(d.fidelities().size()), d.num_slots()};
     std::vector<double> values(d.entries().size());
     for (int k = 0; k < 4; ++k) {
       for (size_t i = 0; i < values.size(); ++i) values[i] = d.entries()[i].*MetricField(k);
-      NAS_RETURN_IF_ERROR(file.WriteDoublesND(absl::StrCat(group, "/", kMetrics[k]), dims, values));
+      const std::string array = absl::StrCat(group, "/", kMetrics[k]);
+      NAS_RETURN_IF_ERROR(file.WriteDoublesND(array, dims, values));
+      NAS_RETURN_IF_ERROR(sums.Store(file, array, DigestDoubles(values)));
     }
   }
+  NAS_RETURN_IF_ERROR(file.WriteStringAttr("/", "values_sha256", sums.ValuesSha256()));
   return file.Close();
 }
 
 // Sparse tables: /archs/key has a distinct key per row, and every /archs/arch_str parses to a valid architecture
 // of the space. (Keys are not recomputed from the arch strings: that costs seconds for NB101's 423,624 rows.)
 absl::Status ReadRowKeys(const h5::File& file, const SearchSpace& space, const std::vector<std::string>& arch_str,
-                         Table& table) {
+                         Table& table, TableChecksums& sums) {
   const std::string& path = file.path();
   NAS_ASSIGN_OR_RETURN(std::vector<std::string> keys, file.ReadStrings("/archs/key"));
+  NAS_RETURN_IF_ERROR(sums.Verify(file, "/archs/key", DigestStrings(keys)));
   if (keys.size() != static_cast<size_t>(table.num_archs()))
     return Invalid(path, absl::StrCat("/archs/key has ", keys.size(), " entries, expected num_archs = ",
                                       table.num_archs()));
@@ -159,7 +173,9 @@ absl::StatusOr<std::unique_ptr<Table>> ReadContents(const h5::File& file) {
       return Invalid(path, absl::StrCat(name, " has ", n, " entries, expected num_archs = ", num_archs));
     return absl::OkStatus();
   };
+  TableChecksums sums;
   NAS_ASSIGN_OR_RETURN(const std::vector<std::string> arch_str, file.ReadStrings("/archs/arch_str"));
+  NAS_RETURN_IF_ERROR(sums.Verify(file, "/archs/arch_str", DigestStrings(arch_str)));
   NAS_RETURN_IF_ERROR(check_len("/archs/arch_str", arch_str.size()));
   for (int64_t i = 0; i < (sparse ? 0 : num_archs); ++i) {
     const std::string expected = space->ToString(space->FromOrdinal(i));
@@ -167,12 +183,15 @@ absl::StatusOr<std::unique_ptr<Table>> ReadContents(const h5::File& file) {
       return Invalid(path, absl::StrCat("/archs/arch_str row ", i, " is '", arch_str[i], "' but ordinal ", i,
                                         " of space '", space_name, "' is '", expected, "'"));
   }
-  if (sparse) NAS_RETURN_IF_ERROR(ReadRowKeys(file, *space, arch_str, *table));
+  if (sparse) NAS_RETURN_IF_ERROR(ReadRowKeys(file, *space, arch_str, *table, sums));
   NAS_ASSIGN_OR_RETURN(table->source_index(), file.ReadInt64s("/archs/source_index"));
+  NAS_RETURN_IF_ERROR(sums.Verify(file, "/archs/source_index", DigestInt64s(table->source_index())));
   NAS_RETURN_IF_ERROR(check_len("/archs/source_index", table->source_index().size()));
   NAS_ASSIGN_OR_RETURN(table->params_m(), file.ReadDoubles("/archs/params_m"));
+  NAS_RETURN_IF_ERROR(sums.Verify(file, "/archs/params_m", DigestDoubles(table->params_m())));
   NAS_RETURN_IF_ERROR(check_len("/archs/params_m", table->params_m().size()));
   NAS_ASSIGN_OR_RETURN(table->flops_m(), file.ReadDoubles("/archs/flops_m"));
+  NAS_RETURN_IF_ERROR(sums.Verify(file, "/archs/flops_m", DigestDoubles(table->flops_m())));
   NAS_RETURN_IF_ERROR(check_len("/archs/flops_m", table->flops_m().size()));
 
   NAS_ASSIGN_OR_RETURN(const std::vector<std::string> names, file.ListChildren("/datasets"));
@@ -181,6 +200,7 @@ absl::StatusOr<std::unique_ptr<Table>> ReadContents(const h5::File& file) {
     NAS_ASSIGN_OR_RETURN(const std::vector<int32_t> fidelities, file.ReadInt32ArrayAttr(group, "fidelities"));
     NAS_ASSIGN_OR_RETURN(std::vector<int64_t> seeds, file.ReadInt64ArrayAttr(group, "seeds"));
     if (fidelities.empty()) return Invalid(path, absl::StrCat(group, ": has no fidelities"));
+    sums.AddGroup(group, fidelities, seeds);
     TableDataset& d =
         table->AddDataset(name, std::vector<int>(fidelities.begin(), fidelities.end()), std::move(seeds));
     const std::vector<int64_t> want = {num_archs, static_cast<int64_t>(fidelities.size()), d.num_slots()};
@@ -191,12 +211,22 @@ absl::StatusOr<std::unique_ptr<Table>> ReadContents(const h5::File& file) {
         return Invalid(path, absl::StrCat(ds, " has shape [", absl::StrJoin(shape, ", "), "], expected [",
                                           absl::StrJoin(want, ", "), "] (archs, fidelities, seeds + mean)"));
       NAS_ASSIGN_OR_RETURN(const h5::Array<double> values, file.ReadDoublesND(ds));
+      NAS_RETURN_IF_ERROR(sums.Verify(file, ds, DigestDoubles(values.data)));
       if (values.data.size() != d.entries().size())
         return Invalid(path, absl::StrCat(ds, " changed size while reading"));
       std::vector<TableEntry>& entries = d.mutable_entries();
       for (size_t i = 0; i < entries.size(); ++i) entries[i].*MetricField(k) = values.data[i];
     }
   }
+  const std::string values_sha256 = sums.ValuesSha256();
+  bool root_matches = false;
+  if (file.HasAttr("/", "values_sha256")) {
+    NAS_ASSIGN_OR_RETURN(const std::string stored, file.ReadStringAttr("/", "values_sha256"));
+    if (stored != values_sha256)
+      return absl::DataLossError(absl::StrCat(path, ": values_sha256 does not match the table's arrays (corrupt file)"));
+    root_matches = true;
+  }
+  table->set_values_sha256(values_sha256, root_matches && sums.complete());
   return table;
 }
 

@@ -66,11 +66,13 @@ struct PickleValue {
 };
 
 // Equality of keys as Python would see it for the kinds used as dict keys (None, bool, int, float, str, bytes,
-// tuple of those; int 1 == float 1.0 == True). Depth-limited.
+// tuple of those; int 1 == float 1.0 == True). Depth-limited, and keys of more than 65,536 nodes (possible
+// through the memo: shared sub-tuples) compare unequal.
 bool PickleKeyEquals(const PickleValue& a, const PickleValue& b);
 
 // A Python-like repr, e.g. {'a': [1, 2.5, None], ('x', 7): b'\x00'}; numbers in shortest round-trip form
-// where possible (%.17g). Nesting deeper than `max_depth` prints "...".
+// where possible (%.17g). Nesting deeper than `max_depth` prints "...", and so does everything after the
+// first 64 KiB of output (a value that holds itself, or shares sub-values, would otherwise print forever).
 std::string PickleDebugString(const PickleValue& value, int max_depth = 32);
 
 class PickleDocument {

@@ -64,8 +64,13 @@ bool PickleValue::AsDouble(double* out) const {
 
 namespace {
 
-bool KeyEquals(const PickleValue& a, const PickleValue& b, int depth) {
-  if (depth <= 0) return false;
+// A pickle's memo lets one value appear many times (a tuple of the same tuple twice, 32 levels deep, is 2^32
+// nodes in a 100-byte file; a dict can even hold itself): walks are bounded by nodes visited, not only depth.
+constexpr int64_t kMaxKeyNodes = int64_t{1} << 16;
+constexpr size_t kMaxReprChars = size_t{1} << 16;
+
+bool KeyEquals(const PickleValue& a, const PickleValue& b, int depth, int64_t* budget) {
+  if (depth <= 0 || --*budget < 0) return false;
   double x, y;
   if (a.AsDouble(&x) && b.AsDouble(&y)) {
     if (a.kind != PickleKind::kFloat && b.kind != PickleKind::kFloat) {
@@ -84,14 +89,14 @@ bool KeyEquals(const PickleValue& a, const PickleValue& b, int depth) {
     case PickleKind::kTuple:
       if (a.items.size() != b.items.size()) return false;
       for (size_t i = 0; i < a.items.size(); ++i)
-        if (!KeyEquals(*a.items[i], *b.items[i], depth - 1)) return false;
+        if (!KeyEquals(*a.items[i], *b.items[i], depth - 1, budget)) return false;
       return true;
     default: return &a == &b;
   }
 }
 
 void AppendRepr(const PickleValue& v, int depth, std::string* out) {
-  if (depth < 0) {
+  if (depth < 0 || out->size() > kMaxReprChars) {
     out->append("...");
     return;
   }
@@ -168,7 +173,10 @@ void AppendRepr(const PickleValue& v, int depth, std::string* out) {
 
 }  // namespace
 
-bool PickleKeyEquals(const PickleValue& a, const PickleValue& b) { return KeyEquals(a, b, 32); }
+bool PickleKeyEquals(const PickleValue& a, const PickleValue& b) {
+  int64_t budget = kMaxKeyNodes;
+  return KeyEquals(a, b, 32, &budget);
+}
 
 std::string PickleDebugString(const PickleValue& value, int max_depth) {
   std::string out;

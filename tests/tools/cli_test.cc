@@ -139,7 +139,7 @@ TEST(Cli, BadInputGivesOneClearLineAndNonZeroExit) {
   EXPECT_NE(r.code, 0);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   r = Nas("frobnicate");
-  EXPECT_NE(r.out.find("known commands: build-table, compare, export, import, inspect, merge-tables, replay, run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("known commands: build-table, compare, export, import, inspect, merge-tables, recover, replay, run"), std::string::npos) << r.out;
 }
 
 TEST(Cli, NeverOverwritesALogUnlessAsked) {

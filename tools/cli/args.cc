@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 
 namespace nas::cli {
 
@@ -86,12 +87,25 @@ bool Args::Has(const std::string& name) const { return values_.count(name) > 0; 
 
 bool Args::GetFlag(const std::string& name) const { return values_.count(name) > 0; }
 
-absl::StatusOr<int> Args::GetInt(const std::string& name, int min_value) const {
+absl::StatusOr<int> Args::GetInt(const std::string& name, int min_value, int max_value) const {
   int v;
-  if (!absl::SimpleAtoi(Get(name), &v) || v < min_value)
-    return absl::InvalidArgumentError(
-        absl::StrCat("nas ", command_, ": --", name, " must be an integer >= ", min_value, ", got '", Get(name), "'"));
+  if (!absl::SimpleAtoi(Get(name), &v) || v < min_value || v > max_value)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "nas ", command_, ": --", name, " must be an integer ",
+        max_value < (1 << 30) ? absl::StrCat("in ", min_value, "..", max_value) : absl::StrCat(">= ", min_value),
+        ", got '", Get(name), "'"));
   return v;
+}
+
+std::string CommandLine(const std::string& command, int argc, char** argv) {
+  std::string out = absl::StrCat("nas ", command);
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                         "0123456789-_=./,:+@%") == std::string::npos;
+    absl::StrAppend(&out, " ", plain ? a : absl::StrCat("'", absl::StrReplaceAll(a, {{"'", "'\\''"}}), "'"));
+  }
+  return out;
 }
 
 std::string ResolvePath(const std::string& path) {

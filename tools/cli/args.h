@@ -28,7 +28,7 @@ class Args {
   std::string Get(const std::string& name) const;
   bool Has(const std::string& name) const;  // given explicitly on the command line
   bool GetFlag(const std::string& name) const;
-  absl::StatusOr<int> GetInt(const std::string& name, int min_value) const;
+  absl::StatusOr<int> GetInt(const std::string& name, int min_value, int max_value = 1 << 30) const;
 
  private:
   struct Spec {
@@ -44,10 +44,17 @@ class Args {
   bool help_ = false;
 };
 
+// The most worker threads --threads accepts (runs are independent; more threads than this are refused).
+constexpr int kMaxThreads = 256;
+
 // A user path: relative paths resolve against BUILD_WORKING_DIRECTORY under `bazel run`, else the cwd.
 std::string ResolvePath(const std::string& path);
 
 bool FileExists(const std::string& path);
+
+// "nas COMMAND ARG..." exactly as invoked (argv after the command), arguments with spaces or shell
+// metacharacters single-quoted: the `command` a table records.
+std::string CommandLine(const std::string& command, int argc, char** argv);
 
 }  // namespace nas::cli
 

@@ -10,6 +10,7 @@
 #include "nas/table/nb201_csv.h"
 #include "nas/table/table_io.h"
 #include "tools/cli/args.h"
+#include "nas/util/status.h"
 #include "tools/cli/commands.h"
 
 namespace nas::cli {
@@ -25,9 +26,13 @@ int ImportCommand(int argc, char** argv) {
         [](const std::string& source, const std::string& dataset) -> absl::StatusOr<std::unique_ptr<Table>> {
           const std::string name = dataset.empty() ? GuessNb201Dataset(source) : dataset;
           if (name.empty())
-            return absl::InvalidArgumentError(absl::StrCat(
-                source, ": cannot tell the dataset from the file name; give --dataset (e.g. cifar10-valid)"));
-          return ImportNb201Csv(source, name);
+            return absl::InvalidArgumentError(
+                absl::StrCat(source, ": cannot tell the dataset from the file name; give --dataset (one of ",
+                             absl::StrJoin(Nb201DatasetNames(), ", "), ")"));
+          NAS_RETURN_IF_ERROR(CheckNb201DatasetName(name));
+          NAS_ASSIGN_OR_RETURN(std::unique_ptr<Table> table, ImportNb201Csv(source, name));
+          NAS_RETURN_IF_ERROR(CheckNb201Plausible(*table, name, source));
+          return table;
         }}},
       {"nats-tss",
        {"NATS-Bench topology space, \"simple\" directory (meta.pickle.pbz2 + one {index:06d}.pickle.pbz2 per\n"
@@ -73,7 +78,7 @@ int ImportCommand(int argc, char** argv) {
     return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it")));
   auto table = it->second.run(source, args.Get("dataset"));
   if (!table.ok()) return Fail(table.status());
-  (*table)->attributes()["command"] = absl::StrCat("nas import ", kind, " ", args.positional()[1], " ", args.positional()[2]);
+  (*table)->attributes()["command"] = CommandLine("import", argc, argv);
   if (absl::Status s = WriteTable(**table, out, args.GetFlag("overwrite")); !s.ok()) return Fail(s);
   std::printf("%s: %lld architectures, datasets %s\n", out.c_str(), static_cast<long long>((*table)->num_archs()),
               absl::StrJoin((*table)->dataset_names(), ", ").c_str());

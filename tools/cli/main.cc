@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       {"export", {ExportCommand, "write every episode of a log as CSV"}},
       {"build-table", {BuildTableCommand, "train a space's architectures into a table (resumable, shardable)"}},
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
+      {"recover", {RecoverCommand, "make the log of a killed run a normal HDF5 file again (h5py), without resuming"}},
   };
   nas::h5::DisableErrorPrinting();
   std::signal(SIGXFSZ, SIG_IGN);  // past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing nas

@@ -16,6 +16,7 @@
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/log_input.h"
+#include "tools/cli/logged_table.h"
 
 namespace nas::cli {
 
@@ -29,7 +30,7 @@ int ReplayCommand(int argc, char** argv) {
       .Option("threads", "runs replayed in parallel", "1");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
-  auto threads = args.GetInt("threads", 1);
+  auto threads = args.GetInt("threads", 1, kMaxThreads);
   if (!threads.ok()) return Fail(threads.status());
 
   const std::string path = ResolvePath(args.positional()[0]);
@@ -41,16 +42,24 @@ int ReplayCommand(int argc, char** argv) {
   };
   auto config = ParseExperiment(attr("config"), path + " (attribute config)");
   if (!config.ok()) return Fail(config.status());
-  if (args.Has("table")) config->mutable_benchmark()->set_table(ResolvePath(args.Get("table")));
+  if (args.Has("table")) {
+    config->mutable_benchmark()->set_table(ResolvePath(args.Get("table")));
+  } else if (!config->benchmark().table().empty()) {  // also from another directory than the run's
+    auto found = FindLoggedTable(config->benchmark().table(), path, log->attributes);
+    if (!found.ok()) return Fail(found.status());
+    config->mutable_benchmark()->set_table(*found);
+  }
   if (absl::Status s = ResolveExperiment(&*config, path + " (attribute config)"); !s.ok()) return Fail(s);
 
   auto prepared = PrepareExperiment(*config);
   if (!prepared.ok()) return Fail(prepared.status());
-  if (prepared->table && prepared->table_sha256 != attr("table_sha256")) {
-    std::fprintf(stderr, "nas: %s: table %s has SHA-256 %s, the log was made with %s\n", path.c_str(),
-                 prepared->table_path.c_str(), prepared->table_sha256.c_str(), attr("table_sha256").c_str());
+  std::string note;
+  if (prepared->table && !TableMatchesLog(*prepared, log->attributes, &note)) {
+    std::fprintf(stderr, "nas: %s: table %s has SHA-256 %s, the log was made with %s (give the right one with --table)\n",
+                 path.c_str(), prepared->table_path.c_str(), prepared->table_sha256.c_str(), attr("table_sha256").c_str());
     return 1;
   }
+  std::fprintf(stderr, "%s", note.c_str());
   const int compute_threads = 1;
   SetComputeThreads(compute_threads);
   std::map<std::string, std::string> now = LogAttributes(*prepared, *threads, compute_threads);

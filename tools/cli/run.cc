@@ -105,7 +105,7 @@ int RunCommand(int argc, char** argv) {
   if (!config.ok()) return Fail(config.status());
   if (args.Has("table")) config->mutable_benchmark()->set_table(args.Get("table"));
   if (absl::Status s = ResolveExperiment(&*config, config_path); !s.ok()) return Fail(s);
-  auto threads = args.GetInt("threads", 1);
+  auto threads = args.GetInt("threads", 1, kMaxThreads);
   if (!threads.ok()) return Fail(threads.status());
   auto flush_every = args.GetInt("flush_every", 0);
   if (!flush_every.ok()) return Fail(flush_every.status());
@@ -153,10 +153,14 @@ int RunCommand(int argc, char** argv) {
   }
 
   auto prepared = PrepareExperiment(*config);
+  if (!prepared.ok() && resume && prepared.status().code() == absl::StatusCode::kNotFound)
+    return Fail(absl::NotFoundError(absl::StrCat(prepared.status().message(), " (give the table with --table)")));
   if (!prepared.ok()) return Fail(prepared.status());
-  if (resume && prepared->table_sha256 != old.attributes["table_sha256"])
+  std::string table_note;
+  if (resume && !TableMatchesLog(*prepared, old.attributes, &table_note))
     return Fail(absl::FailedPreconditionError(absl::StrCat(prepared->table_path, ": its SHA-256 differs from the table ",
-                                                           out, " was started with; cannot resume")));
+                                                           out, " was started with; cannot resume (--table)")));
+  std::fprintf(stderr, "%s", table_note.c_str());
   const int compute_threads = 1;
   SetComputeThreads(compute_threads);
   Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
@@ -164,7 +168,7 @@ int RunCommand(int argc, char** argv) {
   std::vector<RunSlot> slots;
   for (const RunJob& j : all_jobs) {
     const proto::Method& m = prepared->config.methods(j.method_index);
-    slots.push_back(RunSlot{m.label(), m.name(), j.run, {}});
+    slots.push_back(RunSlot{m.label(), m.name(), j.run, runner.RunAttributes(j)});
   }
   std::map<std::string, std::string> attributes = LogAttributes(*prepared, *threads, compute_threads);
   if (resume) {

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# CI step: the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (--config=asan in .bazelrc; UBSan
+# reports fail the test: halt_on_error). Excluded, found by query rather than by a list: tests that link
+# LibTorch (@system_libs//:torch: the LSTM controller, child training, and the CLI tests, whose `nas` binary
+# links it). Each of their TUs includes torch/torch.h (~16 s and 1.2 GB per TU at -O2, more under ASan), which
+# would take most of CI's time on 2 cores, and LibTorch itself is not instrumented; their non-Torch code paths
+# are covered by the library tests and the fuzz corpus tests that do run here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=$(bazel query --noshow_progress \
+  'tests(//tests/... + //benchmarks/...) except rdeps(//tests/... + //benchmarks/..., @system_libs//:torch)' 2>/dev/null)
+echo "sanitizers: $(echo "$targets" | wc -w) test targets under --config=asan"
+bazel test --config=asan --test_env=UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $targets

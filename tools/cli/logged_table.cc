@@ -1,0 +1,44 @@
+#include "tools/cli/logged_table.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tools/cli/args.h"
+
+namespace nas::cli {
+namespace {
+
+std::string Dirname(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string Basename(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FindLoggedTable(const std::string& logged, const std::string& log_path,
+                                            const std::map<std::string, std::string>& log_attributes) {
+  std::vector<std::string> tried;
+  auto add = [&](const std::string& p) {
+    if (!p.empty() && std::find(tried.begin(), tried.end(), p) == tried.end()) tried.push_back(p);
+  };
+  add(ResolvePath(logged));
+  if (auto it = log_attributes.find("table_abspath"); it != log_attributes.end()) add(it->second);
+  const std::string dir = Dirname(log_path);
+  if (!logged.empty() && logged[0] != '/') add(absl::StrCat(dir, "/", logged));
+  if (!logged.empty()) add(absl::StrCat(dir, "/", Basename(logged)));
+  for (const std::string& p : tried)
+    if (FileExists(p)) return p;
+  return absl::NotFoundError(absl::StrCat(log_path, ": the table it was made with (table_path '", logged,
+                                          "') is not found; tried ", absl::StrJoin(tried, ", "),
+                                          "; give it with --table TABLE.h5"));
+}
+
+}  // namespace nas::cli
