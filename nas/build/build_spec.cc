@@ -13,6 +13,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "nas/train/trainer.h"
+#include "nas/util/field_check.h"
 #include "nas/util/rng.h"
 #include "nas/util/status.h"
 #include "nas/util/text_proto.h"
@@ -40,6 +41,13 @@ absl::Status ResolveBuildSpec(proto::TableBuildSpec* spec, const std::string& or
   auto bad = [&](const std::string& field, const std::string& why) {
     return absl::InvalidArgumentError(OneLine(absl::StrCat(origin, ": ", field, ": ", why)));
   };
+  // Text first, so that no later message quotes a huge or binary string.
+  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"space", &spec->space()},
+                                     {"dataset_name", &spec->dataset_name()},
+                                     {"train.data.name", &spec->train().data().name()},
+                                     {"train.device", &spec->train().device()}})
+    if (absl::Status s = CheckText(field, *value); !s.ok())
+      return absl::InvalidArgumentError(absl::StrCat(origin, ": ", s.message()));
   if (spec->space().empty()) spec->set_space("nb201");
   {
     auto space = CreateSpace(spec->space());
@@ -62,6 +70,11 @@ absl::Status ResolveBuildSpec(proto::TableBuildSpec* spec, const std::string& or
     if (!seen.insert(s).second) return bad("seeds", absl::StrCat(s, " appears twice"));
   }
   if (spec->sample() < 0) return bad("sample", absl::StrCat(spec->sample(), " (must be >= 0; 0 = every class)"));
+  if (spec->fidelities_size() > 64) return bad("fidelities", absl::StrCat(spec->fidelities_size(), " given; at most 64"));
+  if (spec->fidelities(spec->fidelities_size() - 1) > 10000)
+    return bad("fidelities", absl::StrCat(spec->fidelities(spec->fidelities_size() - 1), " epochs (at most 10000)"));
+  if (spec->seeds_size() > 100) return bad("seeds", absl::StrCat(spec->seeds_size(), " given; at most 100"));
+  if (spec->sample() > 1000000) return bad("sample", absl::StrCat(spec->sample(), " (at most 1000000)"));
   if (!spec->has_train() || spec->train().data().name().empty())
     return bad("train.data.name", "required (\"fashion-mnist\" or \"cifar10\")");
   proto::TrainSpec train = spec->train();

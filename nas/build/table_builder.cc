@@ -21,6 +21,7 @@
 #include "nas/table/table_io.h"
 #include "nas/train/datasets.h"
 #include "nas/train/trainer.h"
+#include "nas/util/exception_status.h"
 #include "nas/util/sha256.h"
 #include "nas/util/status.h"
 
@@ -213,7 +214,7 @@ absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, co
   std::mutex error_mu;
   absl::Status error;
   const auto t0 = Clock::now();
-  auto worker = [&]() {
+  auto work = [&]() {
     while (!failed.load()) {
       if (options.stop_after_items >= 0 && claimed.fetch_add(1) >= options.stop_after_items) return;
       const size_t i = next.fetch_add(1);
@@ -251,6 +252,16 @@ absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, co
       }
       trained.fetch_add(1);
       progress.ItemDone();
+    }
+  };
+  // No exception may leave a thread (std::terminate): LibTorch's c10::Error or bad_alloc fail the build.
+  auto worker = [&]() {
+    try {
+      work();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mu);
+      if (error.ok()) error = CurrentExceptionToStatus("training");
+      failed = true;
     }
   };
   std::vector<std::thread> workers;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "nas/experiment/config_limits.h"
 #include "nas/search/strategy.h"
 #include "nas/util/status.h"
 #include "nas/util/text_proto.h"
@@ -30,6 +31,7 @@ absl::StatusOr<proto::Experiment> ReadExperimentFile(const std::string& path) {
 
 absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) {
   auto bad = [&](const std::string& why) { return absl::InvalidArgumentError(absl::StrCat(origin, ": ", why)); };
+  if (absl::Status s = CheckExperimentText(*e); !s.ok()) return bad(std::string(s.message()));
   if (e->name().empty()) e->set_name("experiment");
   proto::Benchmark* b = e->mutable_benchmark();
   if (b->has_train()) {
@@ -80,6 +82,7 @@ absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) 
     absl::Status s = (*info)->resolve(&m);
     if (!s.ok()) return bad(std::string(s.message()));
   }
+  if (absl::Status s = CheckExperimentLimits(*e); !s.ok()) return bad(std::string(s.message()));
   return absl::OkStatus();
 }
 

@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "nas/experiment/config_limits.h"
 #include "nas/search/strategy.h"
+#include "nas/util/exception_status.h"
 #include "nas/util/rng.h"
 #include "nas/util/runtime.h"
 #include "nas/util/status.h"
@@ -58,6 +60,11 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   bool have_best = false;
   for (int64_t i = 0;; ++i) {
     if (!by_seconds && i >= budget.evaluations()) break;
+    if (i >= kMaxEvaluationsPerRun)
+      return absl::FailedPreconditionError(absl::StrCat(
+          "budget.simulated_seconds: ", budget.simulated_seconds(), " s buys more than ", kMaxEvaluationsPerRun,
+          " evaluations in run ", method.label(), "/", job.run, " (the table's costs are that small); lower it or set "
+          "benchmark.cost_per_evaluation_s"));
     Proposal p = strategy->Ask();
     NAS_CHECK(space_.IsValid(p.actions));
     const int64_t arch = space_.Ordinal(p.actions);
@@ -113,11 +120,18 @@ absl::Status Runner::RunAll(const std::vector<RunJob>& jobs, int threads, const 
     for (;;) {
       const int j = next.fetch_add(1);
       if (j >= total || stop.load()) break;
-      absl::StatusOr<RunLog> r = Run(jobs[j], [&](const Episode& e) {
-        return cb.episode ? cb.episode(j, e) : absl::OkStatus();
-      });
-      absl::Status s = r.status();
-      if (s.ok() && cb.finished) s = cb.finished(j, *r);
+      absl::Status s;
+      // No exception may leave the thread (it would std::terminate the process): it becomes the run's error.
+      try {
+        absl::StatusOr<RunLog> r = Run(jobs[j], [&](const Episode& e) {
+          return cb.episode ? cb.episode(j, e) : absl::OkStatus();
+        });
+        s = r.status();
+        if (s.ok() && cb.finished) s = cb.finished(j, *r);
+      } catch (...) {
+        s = CurrentExceptionToStatus(absl::StrCat("run ", experiment_.methods(jobs[j].method_index).label(), "/",
+                                                  jobs[j].run));
+      }
       std::lock_guard<std::mutex> lock(mu);
       if (!s.ok() && first_error.ok()) {
         first_error = s;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "nas/search/strategy.h"
+#include "nas/util/field_check.h"
 #include "nas/util/rng.h"
 #include "nas/util/status.h"
 
@@ -59,10 +60,15 @@ absl::Status Resolve(proto::Method* m) {
   proto::EvolutionParams* p = m->mutable_evolution();
   if (p->population_size() == 0) p->set_population_size(10);
   if (p->tournament_size() == 0) p->set_tournament_size(3);
-  if (p->population_size() < 1)
-    return absl::InvalidArgumentError(absl::StrCat("method '", m->label(), "': evolution.population_size must be >= 1"));
-  if (p->tournament_size() < 1)
-    return absl::InvalidArgumentError(absl::StrCat("method '", m->label(), "': evolution.tournament_size must be >= 1"));
+  auto bad = [&](const absl::Status& s) {
+    return absl::InvalidArgumentError(absl::StrCat("method '", m->label(), "' (regularized_evolution): ", s.message()));
+  };
+  if (absl::Status s = CheckIntRange("evolution.population_size", p->population_size(), 1, 100000); !s.ok())
+    return bad(s);
+  // The tournament samples with replacement, but one larger than the population only costs time.
+  if (absl::Status s = CheckIntRange("evolution.tournament_size", p->tournament_size(), 1, p->population_size());
+      !s.ok())
+    return bad(absl::InvalidArgumentError(absl::StrCat(s.message(), " (at most evolution.population_size)")));
   return absl::OkStatus();
 }
 

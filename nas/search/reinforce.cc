@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "nas/search/policy.h"
 #include "nas/search/strategy.h"
+#include "nas/util/field_check.h"
 #include "nas/util/rng.h"
 #include "nas/util/status.h"
 
@@ -68,16 +69,23 @@ absl::Status Resolve(proto::Method* m) {
   if (p->adam_beta1() == 0) p->set_adam_beta1(0.9);
   if (p->adam_beta2() == 0) p->set_adam_beta2(0.999);
   if (p->adam_eps() == 0) p->set_adam_eps(1e-8);
-  if (!(p->learning_rate() > 0) || !std::isfinite(p->learning_rate())) return bad("learning_rate must be > 0");
-  if (!(p->baseline_decay() > 0 && p->baseline_decay() < 1)) return bad("baseline_decay must be in (0, 1)");
-  if (p->entropy_weight() < 0 || !std::isfinite(p->entropy_weight())) return bad("entropy_weight must be >= 0");
-  if (p->batch_size() < 1) return bad("batch_size must be >= 1");
-  if (p->lstm_hidden() < 1 || p->lstm_layers() < 1) return bad("lstm_hidden and lstm_layers must be >= 1");
-  if (!(p->init_range() > 0) || !(p->per_edge_init_std() > 0)) return bad("init_range and per_edge_init_std must be > 0");
-  if (!(p->reward_scale() > 0) || !std::isfinite(p->reward_scale())) return bad("reward_scale must be > 0");
-  if (!(p->adam_beta1() > 0 && p->adam_beta1() < 1) || !(p->adam_beta2() > 0 && p->adam_beta2() < 1))
-    return bad("adam_beta1 and adam_beta2 must be in (0, 1)");
-  if (!(p->adam_eps() > 0)) return bad("adam_eps must be > 0");
+  // Ranges (README "Bad input"): finite, and sizes that keep a controller within memory and time.
+  auto check = [&](absl::Status s) { return s.ok() ? s : bad(std::string(s.message())); };
+  if (!proto::ReinforceParams::Policy_IsValid(p->policy()))
+    return bad(absl::StrCat("reinforce.policy: ", p->policy(), " is not a known value (LSTM or PER_EDGE)"));
+  const RealRange unit_open{0, 1, true, true};
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.learning_rate", p->learning_rate(), {0, 10, true})));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.baseline_decay", p->baseline_decay(), unit_open)));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.entropy_weight", p->entropy_weight(), {0, 100})));
+  NAS_RETURN_IF_ERROR(check(CheckIntRange("reinforce.batch_size", p->batch_size(), 1, 100000)));
+  NAS_RETURN_IF_ERROR(check(CheckIntRange("reinforce.lstm_hidden", p->lstm_hidden(), 1, 512)));
+  NAS_RETURN_IF_ERROR(check(CheckIntRange("reinforce.lstm_layers", p->lstm_layers(), 1, 8)));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.init_range", p->init_range(), {0, 1, true})));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.per_edge_init_std", p->per_edge_init_std(), {0, 10, true})));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.reward_scale", p->reward_scale(), {0, 1e6, true})));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.adam_beta1", p->adam_beta1(), unit_open)));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.adam_beta2", p->adam_beta2(), unit_open)));
+  NAS_RETURN_IF_ERROR(check(CheckRealRange("reinforce.adam_eps", p->adam_eps(), {0, 1, true})));
   return absl::OkStatus();
 }
 

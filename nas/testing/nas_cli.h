@@ -3,6 +3,7 @@
 #define NAS_TESTING_NAS_CLI_H_
 
 #include <string>
+#include <vector>
 
 namespace nas::testing {
 
@@ -13,6 +14,16 @@ struct CliResult {
 
 // Runs `tools/nas <args>` through the shell.
 CliResult RunNas(const std::string& args);
+
+// One run of `tools/nas` with its arguments as given (no shell), stdout and stderr apart, under a time limit.
+struct CliRun {
+  int code = -1;           // exit status; -1 when it did not exit normally
+  int signal = 0;          // the signal that ended it (0: none)
+  bool timed_out = false;  // still running after the limit (then killed with SIGKILL)
+  double seconds = 0;
+  std::string out, err;
+};
+CliRun RunNasArgv(const std::vector<std::string>& args, double timeout_s);
 
 // A path in the test's scratch directory ($TEST_TMPDIR, else /tmp).
 std::string ScratchPath(const std::string& name);

@@ -206,7 +206,7 @@ absl::Status ResolveDatasetSpec(proto::DatasetSpec* spec) {
   if (spec->train_size() == 0) spec->set_train_size(def_train);
   if (spec->valid_size() == 0) spec->set_valid_size(def_valid);
   if (spec->test_size() == 0) spec->set_test_size(def_test);
-  if (spec->train_size() + spec->valid_size() > official_train)
+  if (int64_t{spec->train_size()} + spec->valid_size() > official_train)
     return absl::InvalidArgumentError(absl::StrCat("data.train_size + data.valid_size: ", spec->train_size(), " + ",
                                                    spec->valid_size(), " exceeds the ", official_train,
                                                    " images of the official ", name, " training set"));

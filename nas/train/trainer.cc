@@ -14,6 +14,7 @@
 #include "nas/space/nb201_space.h"
 #include "nas/train/datasets.h"
 #include "nas/train/network.h"
+#include "nas/util/field_check.h"
 #include "nas/util/rng.h"
 #include "nas/util/runtime.h"
 #include "nas/util/sha256.h"
@@ -82,6 +83,27 @@ std::string WeightsSha256(Nb201Network& net) {
   return Sha256Hex(bytes);
 }
 
+// Ranges of a resolved spec (README "Bad input"): finite, and sizes that keep one child within memory and time.
+absl::Status CheckTrainSpecLimits(const proto::TrainSpec& spec) {
+  NAS_RETURN_IF_ERROR(CheckText("data.path", spec.data().path(), kMaxPathBytes));
+  NAS_RETURN_IF_ERROR(CheckIntRange("network.channels", spec.network().channels(), 1, 256));
+  NAS_RETURN_IF_ERROR(CheckIntRange("network.cells_per_stage", spec.network().cells_per_stage(), 1, 32));
+  NAS_RETURN_IF_ERROR(CheckIntRange("epochs", spec.epochs(), 1, 10000));
+  NAS_RETURN_IF_ERROR(CheckIntRange("batch_size", spec.batch_size(), 1, 65536));
+  NAS_RETURN_IF_ERROR(CheckRealRange("learning_rate", spec.learning_rate(), {0, 10, true}));
+  NAS_RETURN_IF_ERROR(CheckRealRange("weight_decay", spec.weight_decay(), {0, 1}));
+  NAS_RETURN_IF_ERROR(CheckIntRange("threads", spec.threads(), 1, 256));
+  // One activation tensor of the first stage: batch x C x H x W floats.
+  const int64_t image = spec.data().image_size();
+  const int64_t activation = int64_t{spec.batch_size()} * spec.network().channels() * image * image;
+  constexpr int64_t kMaxActivation = int64_t{1} << 26;
+  if (activation > kMaxActivation)
+    return Invalid("batch_size", absl::StrCat("batch_size x network.channels x image_size^2 = ", spec.batch_size(),
+                                              " x ", spec.network().channels(), " x ", image, "^2 exceeds ",
+                                              kMaxActivation, " (a 256 MB activation per layer)"));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool CudaAvailable() { return torch::cuda::is_available(); }
@@ -116,7 +138,7 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
     return Invalid("device", absl::StrCat("\"", spec->device(), "\" (known: cpu, cuda)"));
   if (spec->threads() < 0) return Invalid("threads", "must be > 0");
   if (spec->threads() == 0) spec->set_threads(1);
-  return absl::OkStatus();
+  return CheckTrainSpecLimits(*spec);
 }
 
 absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,

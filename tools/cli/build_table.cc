@@ -12,6 +12,7 @@
 #include "nas/table/table_io.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/output_guard.h"
 
 namespace nas::cli {
 namespace {
@@ -46,6 +47,11 @@ int BuildTableCommand(int argc, char** argv) {
   if (!threads.ok()) return Fail(threads.status());
   BuildOptions options;
   options.out_path = ResolvePath(args.positional()[1]);
+  // Never over the spec; --overwrite replaces only a previous nas table, so no dataset file either (without
+  // it the builder itself refuses an existing OUT, naming its journal).
+  if (absl::Status s = CheckNotAnInput(options.out_path, {ResolvePath(args.positional()[0])}); !s.ok()) return Fail(s);
+  if (args.GetFlag("overwrite"))
+    if (absl::Status s = CheckOutput(options.out_path, NasTableOutput(), {}, true); !s.ok()) return Fail(s);
   options.shard = *shard;
   options.resume = args.GetFlag("resume");
   options.overwrite = args.GetFlag("overwrite");
@@ -68,8 +74,9 @@ int MergeTablesCommand(int argc, char** argv) {
   if (absl::Status s = args.Parse(argc, argv, 2, 100000); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
   const std::string out = ResolvePath(args.positional()[0]);
-  if (FileExists(out) && !args.GetFlag("overwrite"))
-    return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it")));
+  std::vector<std::string> inputs;
+  for (size_t i = 1; i < args.positional().size(); ++i) inputs.push_back(ResolvePath(args.positional()[i]));
+  if (absl::Status s = CheckOutput(out, NasTableOutput(), inputs, args.GetFlag("overwrite")); !s.ok()) return Fail(s);
   std::vector<std::unique_ptr<Table>> tables;
   std::vector<const Table*> shards;
   std::vector<std::string> names;

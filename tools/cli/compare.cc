@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +14,7 @@
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/log_input.h"
+#include "tools/cli/output_guard.h"
 
 namespace nas::cli {
 namespace {
@@ -69,17 +69,23 @@ int CompareCommand(int argc, char** argv) {
 
   std::vector<std::string> inputs;
   for (const std::string& p : args.positional()) inputs.push_back(ResolvePath(p));
-  const std::set<std::string> input_set(inputs.begin(), inputs.end());
   const std::string csv = args.Has("csv") ? ResolvePath(args.Get("csv")) : "";
   const std::string plot = args.Has("plot") ? ResolvePath(args.Get("plot")) : "";
-  for (const std::string& out : {csv, plot}) {
-    if (out.empty()) continue;
-    if (input_set.count(out)) return Fail(absl::InvalidArgumentError(absl::StrCat(out, ": is one of the input logs")));
-    if (FileExists(out) && !args.GetFlag("overwrite"))
-      return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it")));
-  }
   if (!csv.empty() && csv == plot)
     return Fail(absl::InvalidArgumentError(absl::StrCat(csv, ": given as both --csv and --plot")));
+  if (!csv.empty()) {
+    std::vector<std::string> others = inputs;
+    others.push_back(plot);
+    if (absl::Status s = CheckOutput(csv, TextOutput("CSV of nas compare", "dataset,table_sha256,unit,budget,"), others,
+                                     args.GetFlag("overwrite"));
+        !s.ok())
+      return Fail(s);
+  }
+  if (!plot.empty()) {
+    std::vector<std::string> others = inputs;
+    others.push_back(csv);
+    if (absl::Status s = CheckOutput(plot, PlotOutput(), others, args.GetFlag("overwrite")); !s.ok()) return Fail(s);
+  }
   if (!plot.empty() && !absl::EndsWithIgnoreCase(plot, ".svg") && !absl::EndsWithIgnoreCase(plot, ".png"))
     return Fail(absl::InvalidArgumentError(absl::StrCat(plot, ": the plot must be .svg or .png")));
 

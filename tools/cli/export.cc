@@ -12,6 +12,7 @@
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/log_input.h"
+#include "tools/cli/output_guard.h"
 
 namespace nas::cli {
 namespace {
@@ -26,10 +27,12 @@ std::string CsvField(const std::string& s) {
 // %.17g round-trips every double; NaN and infinities as nan / inf / -inf.
 std::string Double(double v) { return absl::StrFormat("%.17g", v); }
 
+constexpr const char* kHeader =
+    "label,method,run,index,arch,actions,log_prob,entropy,reward,valid_acc,test_acc,sim_time,wall_time,"
+    "incumbent,incumbent_valid,incumbent_test,table_slot\n";
+
 std::string EpisodesCsv(const LogFile& log) {
-  std::string out =
-      "label,method,run,index,arch,actions,log_prob,entropy,reward,valid_acc,test_acc,sim_time,wall_time,"
-      "incumbent,incumbent_valid,incumbent_test,table_slot\n";
+  std::string out = kHeader;
   for (const RunLog& r : log.runs) {
     const std::string prefix = absl::StrCat(CsvField(r.label), ",", CsvField(r.method), ",", r.run, ",");
     for (const Episode& e : r.episodes)
@@ -55,9 +58,10 @@ int ExportCommand(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("nas export: give the output file with --csv OUT.csv"));
   const std::string in = ResolvePath(args.positional()[0]);
   const std::string out = ResolvePath(args.Get("csv"));
-  if (out == in) return Fail(absl::InvalidArgumentError(absl::StrCat(out, ": is the input log")));
-  if (FileExists(out) && !args.GetFlag("overwrite"))
-    return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it")));
+  if (absl::Status s = CheckOutput(out, TextOutput("CSV of nas export", std::string(kHeader).substr(0, 30)), {in},
+                                   args.GetFlag("overwrite"));
+      !s.ok())
+    return Fail(s);
   auto log = ReadCheckedLog(in);
   if (!log.ok()) return Fail(log.status());
   const std::string text = EpisodesCsv(*log);

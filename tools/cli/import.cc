@@ -12,6 +12,7 @@
 #include "tools/cli/args.h"
 #include "nas/util/status.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/output_guard.h"
 
 namespace nas::cli {
 
@@ -74,8 +75,7 @@ int ImportCommand(int argc, char** argv) {
   }
   const std::string source = ResolvePath(args.positional()[1]);
   const std::string out = ResolvePath(args.positional()[2]);
-  if (FileExists(out) && !args.GetFlag("overwrite"))
-    return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": exists; pass --overwrite to replace it")));
+  if (absl::Status s = CheckOutput(out, NasTableOutput(), {source}, args.GetFlag("overwrite")); !s.ok()) return Fail(s);
   auto table = it->second.run(source, args.Get("dataset"));
   if (!table.ok()) return Fail(table.status());
   (*table)->attributes()["command"] = CommandLine("import", argc, argv);

@@ -1,12 +1,16 @@
 // nas: the harness's command-line tool. `nas --help` lists the subcommands; `nas CMD --help` explains one.
 #include <csignal>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <string>
 
 #include "absl/strings/str_join.h"
 #include "nas/h5/h5.h"
+#include "nas/util/exception_status.h"
 #include "tools/cli/commands.h"
 
 namespace nas::cli {
@@ -15,6 +19,20 @@ int Fail(const absl::Status& status) {
   std::fprintf(stderr, "nas: %s\n", std::string(status.message()).c_str());
   return 1;
 }
+
+namespace {
+
+// Last resort for an exception that leaves a thread other than main's (threads that run our code convert
+// exceptions at their boundary; this is for any other): one line and exit 1 instead of SIGABRT.
+[[noreturn]] void OnTerminate() {
+  std::exception_ptr e = std::current_exception();
+  const std::string what = e ? nas::ExceptionMessage(e) : "terminate called without an active exception";
+  std::fprintf(stderr, "nas: internal error: %s\n", what.c_str());
+  std::fflush(stderr);
+  _exit(1);
+}
+
+}  // namespace
 
 }  // namespace nas::cli
 
@@ -49,5 +67,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nas: unknown command '%s'; known commands: %s\n", argv[1], absl::StrJoin(names, ", ").c_str());
     return 2;
   }
-  return it->second.fn(argc - 2, argv + 2);
+  std::set_terminate(OnTerminate);
+  // No C++ or LibTorch exception (std::bad_alloc, c10::Error, anything thrown) escapes main: one line, exit 1.
+  try {
+    return it->second.fn(argc - 2, argv + 2);
+  } catch (...) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "nas: %s\n", nas::ExceptionMessage(std::current_exception()).c_str());
+    return 1;
+  }
 }

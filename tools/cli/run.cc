@@ -20,6 +20,7 @@
 #include "nas/util/runtime.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/output_guard.h"
 
 namespace nas::cli {
 
@@ -148,9 +149,14 @@ int RunCommand(int argc, char** argv) {
     if (ExperimentToText(*stored) != ExperimentToText(stored_check))
       return Fail(absl::FailedPreconditionError(
           absl::StrCat(out, ": was started with a different config than ", config_path, "; cannot resume")));
-  } else if (FileExists(out) && !args.GetFlag("overwrite")) {
-    return Fail(absl::AlreadyExistsError(absl::StrCat(out, ": log exists; choose another --out, pass --overwrite, or --resume it")));
   }
+  // Never over one of the run's inputs; --overwrite replaces only a previous nas log.
+  const std::vector<std::string> inputs = {config_path, config->benchmark().table()};
+  if (absl::Status s = resume ? CheckNotAnInput(out, inputs)
+                              : CheckOutput(out, NasLogOutput(), inputs, args.GetFlag("overwrite"),
+                                            "choose another --out, pass --overwrite, or --resume it");
+      !s.ok())
+    return Fail(s);
 
   auto prepared = PrepareExperiment(*config);
   if (!prepared.ok() && resume && prepared.status().code() == absl::StatusCode::kNotFound)
