@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "nas/h5/h5.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/full_binary.h"
 
 namespace nas::cli {
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
       {"build-table", {BuildTableCommand, "train a space's architectures into a table (resumable, shardable)"}},
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
   };
+  SetProcessArgs(argc, argv);  // a command that needs LibTorch re-executes as nas-torch (full_binary.h)
   nas::h5::DisableErrorPrinting();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::printf("usage: nas COMMAND [ARGS] (nas COMMAND --help for details)\n\ncommands:\n");

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/experiment.h"
 #include "nas/experiment/provenance.h"
@@ -15,6 +16,7 @@
 #include "nas/util/runtime.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/full_binary.h"
 
 namespace nas::cli {
 
@@ -42,6 +44,8 @@ int ReplayCommand(int argc, char** argv) {
   if (!config.ok()) return Fail(config.status());
   if (args.Has("table")) config->mutable_benchmark()->set_table(ResolvePath(args.Get("table")));
   if (absl::Status s = ResolveExperiment(&*config, path + " (attribute config)"); !s.ok()) return Fail(s);
+  if (auto missing = MissingComponents(*config); !missing.empty())  // the LSTM or training: hand over to nas-torch
+    return ExecFullBinary(path, absl::StrJoin(missing, ", "));
 
   auto prepared = PrepareExperiment(*config);
   if (!prepared.ok()) return Fail(prepared.status());
@@ -54,7 +58,8 @@ int ReplayCommand(int argc, char** argv) {
   SetComputeThreads(compute_threads);
   std::map<std::string, std::string> now = LogAttributes(*prepared, *threads, compute_threads);
   for (const auto& [k, v] : now)
-    if (AffectsResults(k) && attr(k) != v)
+    // Without LibTorch (`nas`), the experiment uses no LibTorch and no BLAS: their versions cannot matter.
+    if (AffectsResults(k) && attr(k) != v && (HasLibTorch() || (k != "torch" && k != "blas")))
       std::fprintf(stderr, "note: %s differs: logged '%s', now '%s'; bit-exact replay may not hold\n", k.c_str(),
                    attr(k).c_str(), v.c_str());
 
