@@ -121,17 +121,19 @@ TEST(LightBinary, WithoutNasTorchLibTorchCommandsFailWithOneLine) {
   WriteFile(cfg, TableConfig(table, kLstmMethod));
   const std::string log = ScratchPath("light_alone.h5");
   std::remove(log.c_str());
-  testing::CliResult r = Shell(dir + "/nas run " + cfg + " --out " + log + " --quiet");
+  // Outside the test's runfiles tree, with nothing next to it.
+  const std::string alone = "env -u RUNFILES_DIR -u RUNFILES_MANIFEST_FILE " + dir + "/nas ";
+  testing::CliResult r = Shell(alone + "run " + cfg + " --out " + log + " --quiet");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("needs reinforce policy LSTM"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nas-torch"), std::string::npos) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   EXPECT_FALSE(std::ifstream(log).good()) << "left a log behind";
-  r = Shell(dir + "/nas build-table spec.textproto out.h5");
+  r = Shell(alone + "build-table spec.textproto out.h5");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   // What needs no LibTorch still works on its own.
-  r = Shell(dir + "/nas inspect " + table);
+  r = Shell(alone + "inspect " + table);
   EXPECT_EQ(r.code, 0) << r.out;
 }
 
