@@ -1,9 +1,13 @@
 // Child-training throughput and table-build sizing (a -c opt harness that prints figures):
 //   bazel run -c opt //benchmarks:train_benchmark                 # throughput, images/s, 1 and 2 threads
 //   bazel run -c opt //benchmarks:train_benchmark -- sizing TRAIN VALID TEST IMAGE C N BATCH EPOCHS...
+//   train_benchmark throughput C N IN_CHANNELS IMAGE SECONDS THREADS   # one line `img/s TRAIN EVAL`, per CPU
+//       second of this process (what //benchmarks:side_by_side compares with nb201_train_reference.py)
 // `sizing` trains four cells (all-none, the fixed conv cell, all-conv3x3, all-skip) on Fashion-MNIST with one
 // thread, one full cosine schedule per EPOCHS value, two seeds, and prints seconds and accuracies.
 #include <torch/torch.h>
+
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -23,6 +27,56 @@ using Clock = std::chrono::steady_clock;
 const char kCell[] = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
 
 double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+
+double CpuSeconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+// Trains and evaluates on one random batch for `seconds` of this process's CPU time each; images per CPU
+// second (unaffected by other processes on a shared machine).
+struct Rates {
+  double train, eval;
+};
+
+Rates CpuThroughput(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds, int threads) {
+  at::set_num_threads(threads);
+  nas::Nb201Space space;
+  nas::NetworkConfig config;
+  config.ops = *space.Parse(kCell);
+  config.channels = C;
+  config.cells_per_stage = N;
+  config.in_channels = in_ch;
+  config.image_size = size;
+  nas::Nb201Network net(config);
+  net->InitWeights(1);
+  torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
+  const int64_t batch = 64;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
+  torch::Tensor x = at::normal(0.0, 1.0, {batch, in_ch, size, size}, gen);
+  torch::Tensor y = at::randint(0, 10, {batch}, gen, torch::kLong);
+  auto step = [&] {
+    opt.zero_grad();
+    torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+    loss.backward();
+    opt.step();
+  };
+  net->train();
+  for (int i = 0; i < 3; ++i) step();
+  int iters = 0;
+  double start = CpuSeconds();
+  while (CpuSeconds() - start < seconds || iters < 5) step(), ++iters;
+  Rates r;
+  r.train = iters * batch / (CpuSeconds() - start);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  iters = 0;
+  start = CpuSeconds();
+  while (CpuSeconds() - start < seconds / 2 || iters < 5) net->forward(x), ++iters;
+  r.eval = iters * batch / (CpuSeconds() - start);
+  return r;
+}
 
 void Throughput(const char* label, int64_t C, int64_t N, int64_t in_ch, int64_t size, int threads) {
   at::set_num_threads(threads);
@@ -140,6 +194,12 @@ int Sizing(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "sizing") return Sizing(argc, argv);
+  if (argc == 8 && std::string(argv[1]) == "throughput") {
+    const Rates r = CpuThroughput(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]),
+                                  std::atof(argv[6]), std::atoi(argv[7]));
+    std::printf("img/s %.3f %.3f\n", r.train, r.eval);
+    return 0;
+  }
   for (int threads : {1, 2}) {
     Throughput("NB201 C=16 N=5, 3x32x32, batch 64", 16, 5, 3, 32, threads);
     Throughput("table C=8 N=1, 1x12x12, batch 64", 8, 1, 1, 12, threads);

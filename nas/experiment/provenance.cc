@@ -46,6 +46,8 @@ std::map<std::string, std::string> CollectProvenance() {
   p["hdf5"] = absl::StrCat(maj, ".", min, ".", rel);
   p["abseil"] = absl::StrCat(ABSL_LTS_RELEASE_VERSION, ".", ABSL_LTS_RELEASE_PATCH_LEVEL);
   for (const auto& [k, v] : RuntimeVersions()) p[k] = v;
+  // `nas` without LibTorch (tools/cli/full_binary.h) runs table experiments that need none; say so.
+  if (!p.count("torch")) p["torch"] = "not loaded";
   p["cpu"] = CpuModel();
   p["cpu_count"] = std::to_string(sysconf(_SC_NPROCESSORS_ONLN));
   char host[256] = {0};

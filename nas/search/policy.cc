@@ -18,6 +18,8 @@ bool RegisterPolicy(proto::ReinforceParams::Policy kind, PolicyFactory factory) 
   return true;
 }
 
+bool HasPolicy(proto::ReinforceParams::Policy kind) { return PolicyMap().count(static_cast<int>(kind)) > 0; }
+
 absl::StatusOr<std::unique_ptr<Policy>> CreatePolicy(const SearchSpace& space, const proto::ReinforceParams& params,
                                                      uint64_t init_seed) {
   auto it = PolicyMap().find(static_cast<int>(params.policy()));

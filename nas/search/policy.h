@@ -44,6 +44,8 @@ bool RegisterPolicy(proto::ReinforceParams::Policy kind, PolicyFactory factory);
 // NotFound when this binary was built without that policy (e.g. LSTM without LibTorch).
 absl::StatusOr<std::unique_ptr<Policy>> CreatePolicy(const SearchSpace& space, const proto::ReinforceParams& params,
                                                      uint64_t init_seed);
+// Whether this binary was built with that policy.
+bool HasPolicy(proto::ReinforceParams::Policy kind);
 
 }  // namespace nas
 

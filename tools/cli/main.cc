@@ -12,6 +12,7 @@
 #include "nas/h5/h5.h"
 #include "nas/util/exception_status.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/full_binary.h"
 
 namespace nas::cli {
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
       {"recover", {RecoverCommand, "make the log of a killed run a normal HDF5 file again (h5py), without resuming"}},
   };
+  SetProcessArgs(argc, argv);  // a command that needs LibTorch re-executes as nas-torch (full_binary.h)
   nas::h5::DisableErrorPrinting();
   std::signal(SIGXFSZ, SIG_IGN);  // past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing nas
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/experiment.h"
 #include "nas/experiment/provenance.h"
@@ -17,6 +18,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/log_input.h"
 #include "tools/cli/logged_table.h"
+#include "tools/cli/full_binary.h"
 
 namespace nas::cli {
 
@@ -50,6 +52,8 @@ int ReplayCommand(int argc, char** argv) {
     config->mutable_benchmark()->set_table(*found);
   }
   if (absl::Status s = ResolveExperiment(&*config, path + " (attribute config)"); !s.ok()) return Fail(s);
+  if (auto missing = MissingComponents(*config); !missing.empty())  // the LSTM or training: hand over to nas-torch
+    return ExecFullBinary(path, absl::StrJoin(missing, ", "));
 
   auto prepared = PrepareExperiment(*config);
   if (!prepared.ok()) return Fail(prepared.status());
@@ -64,7 +68,8 @@ int ReplayCommand(int argc, char** argv) {
   SetComputeThreads(compute_threads);
   std::map<std::string, std::string> now = LogAttributes(*prepared, *threads, compute_threads);
   for (const auto& [k, v] : now)
-    if (AffectsResults(k) && attr(k) != v)
+    // Without LibTorch (`nas`), the experiment uses no LibTorch and no BLAS: their versions cannot matter.
+    if (AffectsResults(k) && attr(k) != v && (HasLibTorch() || (k != "torch" && k != "blas")))
       std::fprintf(stderr, "note: %s differs: logged '%s', now '%s'; bit-exact replay may not hold\n", k.c_str(),
                    attr(k).c_str(), v.c_str());
 

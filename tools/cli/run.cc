@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/experiment.h"
 #include "nas/experiment/runner.h"
@@ -21,6 +22,7 @@
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/output_guard.h"
+#include "tools/cli/full_binary.h"
 
 namespace nas::cli {
 
@@ -106,6 +108,8 @@ int RunCommand(int argc, char** argv) {
   if (!config.ok()) return Fail(config.status());
   if (args.Has("table")) config->mutable_benchmark()->set_table(args.Get("table"));
   if (absl::Status s = ResolveExperiment(&*config, config_path); !s.ok()) return Fail(s);
+  if (auto missing = MissingComponents(*config); !missing.empty())  // the LSTM or training: hand over to nas-torch
+    return ExecFullBinary(config_path, absl::StrJoin(missing, ", "));
   auto threads = args.GetInt("threads", 1, kMaxThreads);
   if (!threads.ok()) return Fail(threads.status());
   auto flush_every = args.GetInt("flush_every", 0);

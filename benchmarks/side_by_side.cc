@@ -1,0 +1,282 @@
+// The harness against Python, side by side in one run (issue 12), a -c opt harness that prints figures:
+//   bazel run -c opt //benchmarks:side_by_side [-- --pairs N --seconds S --starts N --allocators --skip_protocol]
+// (a) Child training of the same NB201 net (the fixed cell of train_benchmark; C=16 N=5 on 3x32x32 and C=8 N=1
+//     on 1x12x12; batch 64; one thread): images per CPU second, C++ (train_benchmark throughput) against the
+//     NB201 authors' TinyNetwork in PyTorch-Python (benchmarks/nb201_train_reference.py, Debian's
+//     python3-torch; skipped, saying so, when it is absent). --allocators adds the C++ figure with glibc's
+//     default malloc (NAS_MALLOC_TUNING=0), with jemalloc and with tcmalloc (LD_PRELOAD, when installed).
+// (b) The NB201 protocol, random search + REA, 500 runs x 120 evaluations on the NB201 CIFAR-10 CSV table, as
+//     whole processes: `nas run benchmarks/experiments/nb201_protocol_rs_rea_cifar10.textproto` (HDF5 log,
+//     default durability) against benchmarks/nb201_protocol_reference.py (plain Python over the same CSV).
+// (c) Start-up: `nas --help`, `nas inspect TABLE`, and `nas-torch --help` for contrast: wall time and max RSS.
+// Every A/B pair runs interleaved (the order alternating); figures are medians, ratios the median of the
+// per-pair ratios. Training is measured in CPU seconds of the measured process, so that the load of a shared
+// machine does not enter; whole processes report wall and CPU (user + system) time.
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Proc {
+  int code = -1;
+  std::string out;
+  double wall_s = 0, cpu_s = 0, max_rss_mb = 0;
+};
+
+// Runs argv (no shell) with extra environment entries "K=V"; captures stdout (stderr to /dev/null unless
+// `show_stderr`). rusage is the child's own (wait4).
+Proc Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}, bool show_stderr = false) {
+  Proc p;
+  int fds[2];
+  if (pipe(fds) != 0) return p;
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    close(fds[1]);
+    if (!show_stderr) {
+      const int null = open("/dev/null", O_WRONLY);
+      dup2(null, 2);
+    }
+    for (const std::string& kv : env) putenv(strdup(kv.c_str()));
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) p.out.append(buf, n);
+  close(fds[0]);
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  p.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  p.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  p.cpu_s = ru.ru_utime.tv_sec + 1e-6 * ru.ru_utime.tv_usec + ru.ru_stime.tv_sec + 1e-6 * ru.ru_stime.tv_usec;
+  p.max_rss_mb = ru.ru_maxrss / 1024.0;
+  return p;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+// "img/s TRAIN EVAL" -> TRAIN (0 when the line is missing).
+double TrainRate(const Proc& p) {
+  double train = 0, eval = 0;
+  const size_t at = p.out.find("img/s ");
+  if (p.code != 0 || at == std::string::npos || std::sscanf(p.out.c_str() + at, "img/s %lf %lf", &train, &eval) != 2)
+    return 0;
+  return train;
+}
+
+double SelfHwmMb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  return 0;
+}
+
+std::string FindCsv() {
+  const std::string rel = "nasbench201/nasbench201_cifar10.csv";
+  std::vector<std::string> c;
+  if (const char* d = std::getenv("NAS_SHARED_DATA")) c.push_back(std::string(d) + "/" + rel);
+  c.push_back("../shared_data/data/" + rel);  // runfiles of @shared_data
+  if (const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY")) c.push_back(std::string(ws) + "/../shared/data/" + rel);
+  for (const std::string& p : c)
+    if (Exists(p)) return p;
+  return "";
+}
+
+struct Options {
+  int pairs = 5, starts = 20;
+  double seconds = 3;
+  bool allocators = false, skip_protocol = false, skip_training = false;
+};
+
+const char kPython[] = "/usr/bin/python3";  // Debian's, where python3-torch installs
+
+void Training(const Options& o, bool python) {
+  struct Net {
+    const char* label;
+    int c, n, in, size;
+  };
+  const Net nets[] = {{"NB201 C=16 N=5, 3x32x32", 16, 5, 3, 32}, {"C=8 N=1, 1x12x12", 8, 1, 1, 12}};
+  struct Variant {
+    std::string name;
+    std::vector<std::string> env;
+  };
+  std::vector<Variant> variants = {{"C++ (glibc, mallopt)", {}}};
+  if (o.allocators) {
+    variants.push_back({"C++ glibc defaults", {"NAS_MALLOC_TUNING=0"}});
+    for (const char* lib : {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+                            "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"})
+      if (Exists(lib))
+        variants.push_back({std::string("C++ ") + (std::strstr(lib, "jemalloc") ? "jemalloc" : "tcmalloc"),
+                            {"NAS_MALLOC_TUNING=0", std::string("LD_PRELOAD=") + lib}});
+  }
+  std::printf("\n(a) child training, batch 64, 1 thread, images per CPU second (medians of %d interleaved runs)\n",
+              o.pairs);
+  if (!python)
+    std::printf("    PyTorch-Python skipped: %s cannot import torch (apt-get install python3-torch)\n", kPython);
+  const std::string secs = std::to_string(o.seconds);
+  for (const Net& net : nets) {
+    const std::vector<std::string> shape = {std::to_string(net.c), std::to_string(net.n), std::to_string(net.in),
+                                            std::to_string(net.size), secs, "1"};
+    std::vector<std::vector<double>> rates(variants.size());
+    std::vector<double> py, ratios;
+    for (int i = 0; i < o.pairs; ++i) {
+      auto cpp = [&](size_t v) {
+        std::vector<std::string> argv = {"benchmarks/train_benchmark", "throughput"};
+        argv.insert(argv.end(), shape.begin(), shape.end());
+        return TrainRate(Run(argv, variants[v].env));
+      };
+      auto pyrun = [&] {
+        std::vector<std::string> argv = {kPython, "benchmarks/nb201_train_reference.py"};
+        argv.insert(argv.end(), shape.begin(), shape.end());
+        return TrainRate(Run(argv));
+      };
+      double p = 0, c0 = 0;
+      if (python && i % 2 == 1) p = pyrun();
+      for (size_t v = 0; v < variants.size(); ++v) {
+        const double r = cpp(v);
+        rates[v].push_back(r);
+        if (v == 0) c0 = r;
+      }
+      if (python && i % 2 == 0) p = pyrun();
+      if (python) {
+        py.push_back(p);
+        if (p > 0) ratios.push_back(c0 / p);
+      }
+    }
+    std::printf("  %-26s", net.label);
+    for (size_t v = 0; v < variants.size(); ++v)
+      std::printf("  %s %.0f", variants[v].name.c_str(), Median(rates[v]));
+    if (python) {
+      const double r = Median(ratios);
+      std::printf("  | PyTorch-Python %.0f  | C++/Python %.2fx (goal >= 1.2x: %s)", Median(py), r,
+                  r >= 1.2 ? "met" : "MISSED");
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+}
+
+void Protocol(const Options& o, const std::string& dir, const std::string& table, const std::string& csv) {
+  std::printf("\n(b) NB201 protocol, random search + REA, 500 runs x 120 evaluations each, whole process "
+              "(medians of %d interleaved pairs)\n", o.pairs);
+  const std::vector<std::string> nas = {"tools/nas", "run",
+                                        "benchmarks/experiments/nb201_protocol_rs_rea_cifar10.textproto",
+                                        "--table", table, "--out", dir + "/protocol.h5", "--overwrite", "--quiet"};
+  const std::vector<std::string> py = {kPython, "benchmarks/nb201_protocol_reference.py", csv};
+  std::vector<double> nw, nc, pw, pc, wall_ratio, cpu_ratio;
+  std::string nas_out, py_out;
+  for (int i = 0; i < o.pairs; ++i) {
+    Proc a, b;
+    if (i % 2) b = Run(py);
+    a = Run(nas);
+    if (i % 2 == 0) b = Run(py);
+    if (a.code != 0 || b.code != 0) {
+      std::printf("  failed: nas exit %d, python exit %d\n%s%s", a.code, b.code, a.out.c_str(), b.out.c_str());
+      return;
+    }
+    nas_out = a.out, py_out = b.out;
+    nw.push_back(a.wall_s), nc.push_back(a.cpu_s), pw.push_back(b.wall_s), pc.push_back(b.cpu_s);
+    wall_ratio.push_back(b.wall_s / a.wall_s), cpu_ratio.push_back(b.cpu_s / a.cpu_s);
+  }
+  std::printf("  nas run (HDF5 log, default durability)  wall %.2f s  cpu %.2f s\n", Median(nw), Median(nc));
+  std::printf("  Python loop (no log)                     wall %.2f s  cpu %.2f s\n", Median(pw), Median(pc));
+  std::printf("  Python / nas: wall %.2fx, cpu %.2fx (goal >= 10x: %s)\n", Median(wall_ratio), Median(cpu_ratio),
+              Median(wall_ratio) >= 10 ? "met" : "MISSED");
+  std::printf("  nas's summary:\n%s  Python's:\n%s", nas_out.c_str(), py_out.c_str());
+}
+
+void Startup(const Options& o, const std::string& table) {
+  std::printf("\n(c) start-up, medians of %d runs (max RSS is at least this harness's own, %.1f MB)\n", o.starts,
+              SelfHwmMb());
+  struct Cmd {
+    std::string label;
+    std::vector<std::string> argv;
+  };
+  std::vector<Cmd> cmds = {{"nas --help", {"tools/nas", "--help"}}};
+  if (!table.empty()) cmds.push_back({"nas inspect TABLE", {"tools/nas", "inspect", table}});
+  cmds.push_back({"nas-torch --help (LibTorch linked)", {"tools/nas-torch", "--help"}});
+  for (const Cmd& c : cmds) {
+    std::vector<double> wall, rss;
+    for (int i = 0; i < o.starts; ++i) {
+      Proc p = Run(c.argv);
+      wall.push_back(p.wall_s * 1e3), rss.push_back(p.max_rss_mb);
+    }
+    std::printf("  %-36s %8.1f ms  %6.1f MB max RSS%s\n", c.label.c_str(), Median(wall), Median(rss),
+                c.label == "nas --help" ? (Median(wall) < 50 && Median(rss) < 20 ? "  (goal < 50 ms, < 20 MB: met)"
+                                                                                  : "  (goal < 50 ms, < 20 MB: MISSED)")
+                                        : "");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&] { return i + 1 < argc ? std::atof(argv[++i]) : 0.0; };
+    if (a == "--pairs") o.pairs = std::max(1, static_cast<int>(next()));
+    else if (a == "--seconds") o.seconds = next();
+    else if (a == "--starts") o.starts = std::max(1, static_cast<int>(next()));
+    else if (a == "--allocators") o.allocators = true;
+    else if (a == "--skip_protocol") o.skip_protocol = true;
+    else if (a == "--skip_training") o.skip_training = true;
+    else {
+      std::fprintf(stderr, "usage: side_by_side [--pairs N] [--seconds S] [--starts N] [--allocators] "
+                           "[--skip_protocol] [--skip_training]\n");
+      return 2;
+    }
+  }
+  const bool python = Run({kPython, "-c", "import torch"}).code == 0;
+  std::printf("side_by_side: C++ vs Python; this machine: %ld CPUs, load average ", sysconf(_SC_NPROCESSORS_ONLN));
+  std::ifstream load("/proc/loadavg");
+  std::string l1;
+  load >> l1;
+  std::printf("%s\n", l1.c_str());
+
+  char tmpl[] = "/tmp/side_by_side.XXXXXX";
+  const std::string dir = mkdtemp(tmpl) ? tmpl : "/tmp";
+  const std::string csv = FindCsv();
+  std::string table;
+  if (!csv.empty()) {
+    table = dir + "/nb201_cifar10.h5";
+    Proc imp = Run({"tools/nas", "import", "nb201-csv", csv, table});
+    if (imp.code != 0) table.clear();
+  }
+  if (!o.skip_training) Training(o, python);
+  if (!o.skip_protocol) {
+    if (table.empty()) std::printf("\n(b) skipped: the NB201 CIFAR-10 CSV (../shared/data) is absent\n");
+    else if (Run({kPython, "-c", "1"}).code != 0) std::printf("\n(b) skipped: no %s\n", kPython);
+    else Protocol(o, dir, table, csv);
+  }
+  Startup(o, table);
+  Run({"/bin/rm", "-rf", dir});
+  return 0;
+}
