@@ -48,13 +48,15 @@ const Field kTailFields[] = {
     {"wall_time", true, nullptr, &Episode::wall_time},       {"incumbent", false, &Episode::incumbent, nullptr},
     {"incumbent_valid", true, nullptr, &Episode::incumbent_valid},
     {"incumbent_test", true, nullptr, &Episode::incumbent_test},
-    {"table_slot", false, &Episode::table_slot, nullptr}};
-constexpr int kFixedFields = 13;
+    {"table_slot", false, &Episode::table_slot, nullptr},
+    {"worker", false, &Episode::worker, nullptr},            {"proposal", false, &Episode::proposal, nullptr}};
+constexpr int kTail = static_cast<int>(sizeof(kTailFields) / sizeof(kTailFields[0]));
+constexpr int kFixedFields = 2 + kTail;
 
 // Packed row layout: index, arch, a0..a{D-1} (int32), then the tail fields (8 bytes each).
 class RowCodec {
  public:
-  explicit RowCodec(int num_decisions) : d_(num_decisions), size_(16 + 4 * num_decisions + 8 * 11) {
+  explicit RowCodec(int num_decisions) : d_(num_decisions), size_(16 + 4 * num_decisions + 8 * kTail) {
     type_ = h5::Handle(H5Tcreate(H5T_COMPOUND, size_));
     size_t off = 0;
     for (const Field& f : kHeadFields) H5Tinsert(type_.get(), f.name, off, H5T_NATIVE_INT64), off += 8;

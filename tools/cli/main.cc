@@ -6,11 +6,14 @@
 
 #include "absl/strings/str_join.h"
 #include "nas/h5/h5.h"
+#include "nas/util/cluster.h"
 #include "tools/cli/commands.h"
 
 namespace nas::cli {
 
 int Fail(const absl::Status& status) {
+  // Under MPI every rank parses the same command line: rank 0 alone reports.
+  if (nas::Cluster* c = nas::GetCluster(); c != nullptr && c->rank() > 0) return 1;
   std::fprintf(stderr, "nas: %s\n", std::string(status.message()).c_str());
   return 1;
 }
@@ -46,5 +49,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nas: unknown command '%s'; known commands: %s\n", argv[1], absl::StrJoin(names, ", ").c_str());
     return 2;
   }
-  return it->second.fn(argc - 2, argv + 2);
+  nas::StartCluster();  // MPI ranks, when built with it and started by mpirun
+  return nas::FinishCluster(it->second.fn(argc - 2, argv + 2));
 }
