@@ -19,6 +19,7 @@ PACKAGES=(
   python3-h5py python3-pandas  # the README's log-reading example (offline analysis in Python)
   gnuplot-nox           # `nas compare --plot` (anytime plots, svg/pngcairo terminals; run as a program)
   dataset-fashion-mnist # Fashion-MNIST IDX files (/usr/share/datasets/fashion-mnist): real child training
+  libopenmpi-dev openmpi-bin  # MPI build of nas (`--define mpi=1`, mpirun): children trained on other ranks
 )
 
 SUDO=""
