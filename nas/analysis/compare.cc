@@ -28,8 +28,14 @@ struct LogInfo {
   std::string seed_mode, cost;  // protocol details that must agree within a benchmark
   std::string unit;
   double budget = 0, best_test_acc = 0;
+  int workers = 1;  // budget.workers
   std::map<std::string, std::string> method_settings;  // label -> Method in text form
 };
+
+// The label a run is compared under: its method label, with "@P" for P > 1 parallel workers.
+std::string CompareLabel(const std::string& label, int workers) {
+  return workers > 1 ? absl::StrCat(label, "@", workers) : label;
+}
 
 absl::Status Bad(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
@@ -80,8 +86,9 @@ absl::StatusOr<LogInfo> Describe(const NamedLog& named) {
   }
   if (!(info.budget > 0) || !std::isfinite(info.budget))
     return Bad(named.path, absl::StrCat("the stored config's budget is not positive: ", info.budget));
+  info.workers = config->budget().has_workers() ? config->budget().workers() : 1;
   for (const proto::Method& m : config->methods())
-    info.method_settings[m.label().empty() ? m.name() : m.label()] = m.ShortDebugString();
+    info.method_settings[CompareLabel(m.label().empty() ? m.name() : m.label(), info.workers)] = m.ShortDebugString();
   return info;
 }
 
@@ -181,7 +188,27 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
     b.unit = first.unit;
     b.best_test_acc = first.best_test_acc;
     b.budget = first.budget;
+    // Parallel workers: compare in simulated wall-clock. A budget in evaluations then becomes the longest
+    // run's simulated time (every run ends by then; a finished run keeps its final incumbent).
+    bool parallel = false;
+    for (const LogInfo* info : group) parallel |= info->workers > 1;
+    const bool evaluations_as_seconds = parallel && first.unit == kEvaluations;
+    if (evaluations_as_seconds) {
+      b.unit = kSeconds;
+      b.budget = 0;
+      for (const LogInfo* info : group)
+        for (const RunLog& run : info->log->log.runs)
+          if (!run.episodes.empty()) b.budget = std::max(b.budget, run.episodes.back().sim_time);
+      if (!(b.budget > 0)) return Bad(first.log->path, "parallel logs without simulated times cannot be compared");
+    }
     for (const LogInfo* info : group) {
+      if (evaluations_as_seconds) {
+        b.aligned |= info->budget != first.budget;
+        b.files.push_back(info->log->path);
+        if (std::find(b.experiments.begin(), b.experiments.end(), info->experiment) == b.experiments.end())
+          b.experiments.push_back(info->experiment);
+        continue;
+      }
       b.aligned |= info->budget != first.budget;
       b.budget = std::min(b.budget, info->budget);
       b.files.push_back(info->log->path);
@@ -195,20 +222,23 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
         if (!run.complete)
           return Bad(info->log->path, absl::StrCat("run ", run.label, "/", run.run, " is incomplete (its writer stopped after ",
                                                    run.episodes.size(), " episodes); only finished runs can be compared"));
-        auto [s, fresh] = seen.emplace(std::make_pair(run.label, run.run), &info->log->path);
+        const std::string label = CompareLabel(run.label, info->workers);
+        auto [s, fresh] = seen.emplace(std::make_pair(label, run.run), &info->log->path);
         if (!fresh)
           return Conflict(*s->second, info->log->path,
                           absl::StrCat("both hold run ", run.run, " of '", run.label, "' on benchmark '", b.dataset,
                                        "' (overlapping seeds.first_run ranges?); leave one of them out"));
-        auto [m, added] = method_index.emplace(run.label, b.methods.size());
+        auto [m, added] = method_index.emplace(label, b.methods.size());
         if (added) {
           b.methods.emplace_back();
-          b.methods.back().label = run.label;
+          b.methods.back().label = label;
           b.methods.back().method = run.method;
+          b.methods.back().base_label = run.label;
+          b.methods.back().workers = info->workers;
         }
         MethodResult& mr = b.methods[m->second];
         if (mr.method != run.method)
-          return Bad(info->log->path, absl::StrCat("label '", run.label, "' is method '", run.method,
+          return Bad(info->log->path, absl::StrCat("label '", label, "' is method '", run.method,
                                                    "' here but '", mr.method, "' in another log"));
         if (std::find(mr.files.begin(), mr.files.end(), info->log->path) == mr.files.end())
           mr.files.push_back(info->log->path);
@@ -244,7 +274,19 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
         m.points.push_back(ps);
       }
       m.final_test = Summarize(at(b.budget, false));
+      std::vector<double> ends;
+      for (const Trace& t : m.traces)
+        if (!t.x.empty()) ends.push_back(t.x.back());
+      m.finish_time = Summarize(ends);
     }
+    // Speed-up of P workers over one, per method label, in simulated time to finish the same runs.
+    if (parallel)
+      for (MethodResult& m : b.methods) {
+        if (m.workers == 1) continue;
+        for (const MethodResult& one : b.methods)
+          if (one.workers == 1 && one.base_label == m.base_label && m.finish_time.n > 0 && one.finish_time.n > 0)
+            m.speedup = one.finish_time.mean / m.finish_time.mean;
+      }
     // Ranks by mean final test accuracy (1 = best); methods without a final value get no rank.
     std::vector<double> neg_means;
     std::vector<MethodResult*> ranked;
@@ -282,6 +324,22 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
   return out;
 }
 
+// Parallel workers: the simulated wall-clock each method needed and its speed-up over one worker.
+std::string SpeedupMarkdown(const BenchmarkResult& b) {
+  bool any = false;
+  for (const MethodResult& m : b.methods) any |= m.workers > 1;
+  if (!any) return "";
+  std::string out =
+      "Parallel workers (simulated wall-clock; label@P = P workers): time to finish the runs and speed-up over the "
+      "same method with 1 worker.\n\n| method | workers | runs | sim. seconds to finish (mean) | speed-up | final "
+      "test acc mean ± std |\n|---|---:|---:|---:|---:|---:|\n";
+  for (const MethodResult& m : b.methods)
+    absl::StrAppend(&out, "| ", m.label, " | ", m.workers, " | ", m.finish_time.n, " | ", General(m.finish_time.mean),
+                    " | ", m.workers == 1 ? "1" : (std::isnan(m.speedup) ? "n/a" : absl::StrFormat("%.2fx", m.speedup)),
+                    " | ", MeanStd(m.final_test), " |\n");
+  return out + "\n";
+}
+
 std::string FormatMarkdown(const Comparison& c) {
   std::string out;
   for (const BenchmarkResult& b : c.benchmarks) {
@@ -317,6 +375,7 @@ std::string FormatMarkdown(const Comparison& c) {
       }
     }
     out += "\n";
+    out += SpeedupMarkdown(b);
   }
   if (!c.average_rank.empty()) {
     std::vector<std::pair<std::string, std::pair<double, int>>> rows(c.average_rank.begin(), c.average_rank.end());

@@ -10,6 +10,7 @@
 #ifndef NAS_ANALYSIS_COMPARE_H_
 #define NAS_ANALYSIS_COMPARE_H_
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <utility>
@@ -54,6 +55,12 @@ struct MethodResult {
   double rank = 0;                 // by mean final test accuracy within the benchmark (1 = best, ties averaged)
   bool has_test = false;           // a Mann-Whitney U test against the random-search reference was made
   MannWhitneyResult vs_random;     // this method (first sample) vs the reference, final test accuracy
+  // Parallel workers (budget.workers): logs with P > 1 are compared as label "<label>@P", in simulated
+  // wall-clock; speedup = mean simulated time to finish of <label> with 1 worker / this one's (NaN: no such).
+  std::string base_label;
+  int workers = 1;
+  Summary finish_time;  // of the runs' last episodes, in the benchmark's unit
+  double speedup = NAN;
 };
 
 struct BenchmarkResult {

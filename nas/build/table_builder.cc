@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <type_traits>
 #include <tuple>
 
 #include "absl/strings/numbers.h"
@@ -146,6 +147,65 @@ absl::StatusOr<std::unique_ptr<Table>> AssembleTable(const proto::TableBuildSpec
   return table;
 }
 
+namespace {
+
+// One work item, trained here.
+absl::StatusOr<JournalRecord> TrainItem(const proto::TableBuildSpec& resolved, const BuildPlan& plan,
+                                        const WorkItem& item, const Dataset& data) {
+  proto::TrainSpec spec = resolved.train();
+  spec.set_epochs(item.fidelity);
+  spec.set_threads(1);
+  auto result = TrainChild(*plan.space, plan.space->FromOrdinal(item.representative), spec, data, item.train_seed);
+  if (!result.ok()) return result.status();
+  if (static_cast<int>(result->epochs.size()) != item.fidelity)
+    return absl::InternalError("TrainChild returned the wrong number of epochs");
+  JournalRecord r;
+  r.representative = item.representative;
+  r.seed = item.seed;
+  r.fidelity = item.fidelity;
+  const EpochMetrics& last = result->epochs.back();
+  r.train_acc = last.train_acc;
+  r.valid_acc = last.valid_acc;
+  r.test_acc = last.test_acc;
+  for (const EpochMetrics& e : result->epochs) r.train_time += e.train_time_s;
+  r.params_m = result->params_m;
+  r.flops_m = result->flops_m;
+  return r;
+}
+
+// Work item `index` of the plan, trained by a worker rank (which builds the same plan from the same spec).
+absl::StatusOr<JournalRecord> TrainRemotely(Cluster* cluster, uint64_t index) {
+  ByteWriter w;
+  w.Put(index);
+  absl::StatusOr<std::string> answer = cluster->Call(w.Take()).get();
+  if (!answer.ok()) return answer.status();
+  ByteReader r(*answer);
+  JournalRecord record;
+  if (!r.Get(&record) || !r.done()) return absl::DataLossError("malformed answer from an MPI worker rank");
+  return record;
+}
+
+}  // namespace
+
+int ServeTableBuild(const proto::TableBuildSpec& resolved, Shard shard, int threads, Cluster* cluster) {
+  absl::StatusOr<BuildPlan> plan = MakeBuildPlan(resolved, shard);
+  if (!plan.ok()) return cluster->Idle();  // rank 0 reports it
+  absl::StatusOr<std::shared_ptr<const Dataset>> data = LoadDataset(resolved.train().data());
+  if (!data.ok()) return cluster->Idle();
+  return cluster->Serve(
+      [&](const std::string& request) -> absl::StatusOr<std::string> {
+        ByteReader r(request);
+        uint64_t index = 0;
+        if (!r.Get(&index) || !r.done() || index >= plan->items.size())
+          return absl::DataLossError("malformed work item request");
+        NAS_ASSIGN_OR_RETURN(JournalRecord record, TrainItem(resolved, *plan, plan->items[index], **data));
+        ByteWriter w;
+        w.Put(record);
+        return w.Take();
+      },
+      threads);
+}
+
 absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, const BuildOptions& options) {
   const std::string build_start = UtcNow();
   const std::string& out = options.out_path;
@@ -196,7 +256,7 @@ absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, co
   report.items_resumed = static_cast<int64_t>(done.size());
 
   std::shared_ptr<const Dataset> data;
-  if (!pending.empty()) {
+  if (!pending.empty() && GetCluster() == nullptr) {
     NAS_ASSIGN_OR_RETURN(data, LoadDataset(resolved.train().data()));
   }
   std::unique_ptr<JournalWriter> journal;
@@ -214,34 +274,19 @@ absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, co
   std::mutex error_mu;
   absl::Status error;
   const auto t0 = Clock::now();
+  Cluster* cluster = GetCluster();
+  if (cluster != nullptr) cluster->set_slots_per_worker(options.threads);
   auto work = [&]() {
     while (!failed.load()) {
       if (options.stop_after_items >= 0 && claimed.fetch_add(1) >= options.stop_after_items) return;
       const size_t i = next.fetch_add(1);
       if (i >= pending.size()) return;
       const WorkItem& item = *pending[i];
-      proto::TrainSpec spec = resolved.train();
-      spec.set_epochs(item.fidelity);
-      spec.set_threads(1);
-      auto result = TrainChild(*plan.space, plan.space->FromOrdinal(item.representative), spec, *data,
-                               item.train_seed);
-      absl::Status s = result.status();
-      if (s.ok() && static_cast<int>(result->epochs.size()) != item.fidelity)
-        s = absl::InternalError("TrainChild returned the wrong number of epochs");
-      if (s.ok()) {
-        JournalRecord r;
-        r.representative = item.representative;
-        r.seed = item.seed;
-        r.fidelity = item.fidelity;
-        const EpochMetrics& last = result->epochs.back();
-        r.train_acc = last.train_acc;
-        r.valid_acc = last.valid_acc;
-        r.test_acc = last.test_acc;
-        for (const EpochMetrics& e : result->epochs) r.train_time += e.train_time_s;
-        r.params_m = result->params_m;
-        r.flops_m = result->flops_m;
-        s = journal->Append(r);
-      }
+      absl::StatusOr<JournalRecord> record =
+          cluster != nullptr ? TrainRemotely(cluster, static_cast<uint64_t>(pending[i] - plan.items.data()))
+                             : TrainItem(resolved, plan, item, *data);
+      absl::Status s = record.status();
+      if (s.ok()) s = journal->Append(*record);
       if (!s.ok()) {
         std::lock_guard<std::mutex> lock(error_mu);
         if (error.ok())
@@ -265,7 +310,9 @@ absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, co
     }
   };
   std::vector<std::thread> workers;
-  const int n_threads = static_cast<int>(std::min<size_t>(options.threads, std::max<size_t>(pending.size(), 1)));
+  // Under MPI the worker ranks train (--threads items each); rank 0's threads only wait for them.
+  const size_t slots = cluster != nullptr ? static_cast<size_t>(cluster->size() - 1) * options.threads : options.threads;
+  const int n_threads = static_cast<int>(std::min<size_t>(slots, std::max<size_t>(pending.size(), 1)));
   for (int t = 0; t < n_threads; ++t) workers.emplace_back(worker);
   for (std::thread& t : workers) t.join();
   journal.reset();

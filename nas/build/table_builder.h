@@ -23,6 +23,7 @@
 #include "nas/build/journal.h"
 #include "nas/proto/train.pb.h"
 #include "nas/table/table.h"
+#include "nas/util/cluster.h"
 
 namespace nas {
 
@@ -50,7 +51,10 @@ inline std::string JournalPath(const std::string& out_path) { return out_path + 
 
 // Runs (or resumes) a build of a resolved spec. Existing OUT / journal: see the command's help (errors name
 // --resume / --overwrite). Checks everything before loading data.
+// Under MPI (nas/util/cluster.h) rank 0 runs BuildTable and sends the items to the worker ranks, which run
+// ServeTableBuild (with the same spec and shard; `threads` items at once) until rank 0 is done.
 absl::StatusOr<BuildReport> BuildTable(const proto::TableBuildSpec& resolved, const BuildOptions& options);
+int ServeTableBuild(const proto::TableBuildSpec& resolved, Shard shard, int threads, Cluster* cluster);
 
 // The table of a plan's journal records (every record must belong to the plan). Sets the deterministic
 // attributes (source, spec, spec_sha256, shard, classes/archs counts); the caller adds the rest.

@@ -64,6 +64,7 @@ absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) 
     default:
       return bad("budget needs `evaluations` or `simulated_seconds`");
   }
+  if (budget.has_workers() && budget.workers() < 1) return bad("budget.workers must be >= 1");
   if (e->seeds().runs() < 1) return bad("seeds.runs must be >= 1");
   if (e->seeds().first_run() < 0) return bad("seeds.first_run must be >= 0");
   if (e->methods().empty()) return bad("at least one `methods { name: ... }` is required");

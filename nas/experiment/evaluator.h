@@ -37,6 +37,17 @@ class Evaluator {
   virtual double best_test_acc() const { return NAN; }
   // What produced the rewards, for the log ("table <sha>" / the training spec).
   virtual std::string Describe() const = 0;
+
+  // Deferred evaluation, for evaluators whose work is worth running elsewhere (training: on a worker thread
+  // or an MPI rank, nas/experiment/executor.h). Draw takes from the run's stream, in proposal order, exactly
+  // what Evaluate would; EvaluateDrawn(arch, Draw(rng)) then equals Evaluate(arch, rng) and may run on any
+  // thread. The cost of a deferred evaluation is known beforehand: deferred_cost_s().
+  virtual bool deferrable() const { return false; }
+  virtual uint64_t Draw(Rng&) const { return 0; }
+  virtual absl::StatusOr<Evaluation> EvaluateDrawn(const Actions&, uint64_t) const {
+    return absl::UnimplementedError("this evaluator does not defer evaluations");
+  }
+  virtual double deferred_cost_s() const { return 0; }
 };
 
 // The train evaluator lives with LibTorch (nas/train/train_evaluator.cc) and registers itself here, so the

@@ -3,9 +3,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/config_limits.h"
@@ -54,44 +56,108 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
 
   const proto::Budget& budget = experiment_.budget();
   const bool by_seconds = budget.limit_case() == proto::Budget::kSimulatedSeconds;
+  const int workers = budget.has_workers() ? budget.workers() : 1;
+  const bool defer = executor_ != nullptr && evaluator_.deferrable();
   const auto start = std::chrono::steady_clock::now();
-  double sim_time = 0;
+
+  // P simulated workers in simulated time. A free worker (the lowest-numbered) takes the next proposal at
+  // the current simulated time `now`; results are told in order of (finish time, proposal id). With one
+  // worker this is the plain ask / evaluate / tell loop, bit for bit.
+  struct Pending {
+    Proposal proposal;
+    int worker = 0;
+    Evaluation evaluation;  // evaluated at once (lookups)
+    std::optional<EvalFuture> future;  // or deferred (training)
+  };
+  std::map<std::pair<double, int64_t>, Pending> running;
+  std::vector<bool> busy(workers, false);
+  double now = 0;
+  int64_t asked = 0, told = 0;
+  bool asking = true;
   Episode best;
   bool have_best = false;
-  for (int64_t i = 0;; ++i) {
-    if (!by_seconds && i >= budget.evaluations()) break;
-    if (i >= kMaxEvaluationsPerRun)
-      return absl::FailedPreconditionError(absl::StrCat(
-          "budget.simulated_seconds: ", budget.simulated_seconds(), " s buys more than ", kMaxEvaluationsPerRun,
-          " evaluations in run ", method.label(), "/", job.run, " (the table's costs are that small); lower it or set "
-          "benchmark.cost_per_evaluation_s"));
-    Proposal p = strategy->Ask();
-    NAS_CHECK(space_.IsValid(p.actions));
-    const int64_t arch = space_.Ordinal(p.actions);
-    NAS_ASSIGN_OR_RETURN(Evaluation ev, evaluator_.Evaluate(p.actions, eval_rng));
-    if (by_seconds) {
-      if (!(ev.cost_s > 0))
-        return absl::FailedPreconditionError(
-            absl::StrCat("architecture ", space_.ToString(p.actions), " costs ", ev.cost_s,
-                         " simulated seconds; a budget in seconds needs positive costs"));
-      if (sim_time + ev.cost_s > budget.simulated_seconds()) break;
+  for (;;) {
+    while (asking && static_cast<int>(running.size()) < workers) {
+      int k = workers - static_cast<int>(running.size());
+      if (!by_seconds) k = static_cast<int>(std::min<int64_t>(k, budget.evaluations() - asked));
+      if (k <= 0) {
+        asking = false;
+        break;
+      }
+      if (asked >= kMaxEvaluationsPerRun)
+        return absl::FailedPreconditionError(absl::StrCat(
+            "budget.simulated_seconds: ", budget.simulated_seconds(), " s buys more than ", kMaxEvaluationsPerRun,
+            " evaluations in run ", method.label(), "/", job.run, " (the table's costs are that small); lower it or "
+            "set benchmark.cost_per_evaluation_s"));
+      std::vector<Proposal> proposals = strategy->AskBatch(k);
+      NAS_CHECK(!proposals.empty() || !running.empty());  // the Strategy contract
+      if (proposals.empty()) break;  // it waits for results
+      for (Proposal& p : proposals) {
+        NAS_CHECK(space_.IsValid(p.actions));
+        Pending pending;
+        double cost;
+        uint64_t draw = 0;
+        if (defer) {
+          draw = evaluator_.Draw(eval_rng);
+          cost = evaluator_.deferred_cost_s();
+        } else {
+          NAS_ASSIGN_OR_RETURN(pending.evaluation, evaluator_.Evaluate(p.actions, eval_rng));
+          cost = pending.evaluation.cost_s;
+        }
+        if (by_seconds) {
+          if (!(cost > 0))
+            return absl::FailedPreconditionError(
+                absl::StrCat("architecture ", space_.ToString(p.actions), " costs ", cost,
+                             " simulated seconds; a budget in seconds needs positive costs"));
+          if (now + cost > budget.simulated_seconds()) {
+            asking = false;  // this and the batch's later proposals are never evaluated
+            break;
+          }
+        }
+        if (defer) pending.future = executor_->Submit(EvalTask{p.actions, draw});
+        int w = 0;
+        while (busy[w]) ++w;
+        busy[w] = true;
+        pending.worker = w;
+        ++asked;
+        const double finish = now + cost;
+        const int64_t id = p.id;
+        pending.proposal = std::move(p);
+        running.emplace(std::make_pair(finish, id), std::move(pending));
+      }
     }
-    sim_time += ev.cost_s;
-    strategy->Tell(p, ev.valid_acc);
+    if (running.empty()) break;
 
+    auto first = running.begin();
+    now = first->first.first;
+    Pending pending = std::move(first->second);
+    running.erase(first);
+    busy[pending.worker] = false;
+    Evaluation ev;
+    if (pending.future) {
+      NAS_ASSIGN_OR_RETURN(ev, pending.future->get());
+    } else {
+      ev = std::move(pending.evaluation);
+    }
+    const Proposal& p = pending.proposal;
+    strategy->TellResult(p.id, ev.valid_acc);
+
+    const int64_t i = told++;
     Episode e;
     e.index = i;
-    e.arch = arch;
+    e.arch = space_.Ordinal(p.actions);
     e.actions.assign(p.actions.begin(), p.actions.end());
     e.log_prob = p.log_prob;
     e.entropy = p.entropy;
     e.reward = ev.valid_acc;
     e.valid_acc = ev.valid_acc;
     e.test_acc = ev.test_acc;
-    e.sim_time = sim_time;
+    e.sim_time = now;
     e.table_slot = ev.slot;
     e.curve = std::move(ev.curve);
     for (CurvePoint& c : e.curve) c.episode = i;
+    e.worker = pending.worker;
+    e.proposal = p.id;
     if (!have_best || ev.valid_acc > best.valid_acc) {
       best = e;
       have_best = true;

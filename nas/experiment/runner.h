@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "nas/experiment/evaluator.h"
+#include "nas/experiment/executor.h"
 #include "nas/log/episode_log.h"
 #include "nas/proto/experiment.pb.h"
 #include "nas/space/space.h"
@@ -28,6 +29,10 @@ class Runner {
   // Every worker thread fixes the numerical libraries' thread count to `compute_threads` (SetComputeThreads).
   Runner(const proto::Experiment& experiment, const SearchSpace& space, const Evaluator& evaluator,
          int compute_threads = 1);
+
+  // Deferred evaluations (training) go to `executor` (must outlive the runner's runs); without one they run
+  // on the run's own thread. Results do not depend on it.
+  void set_executor(EvalExecutor* executor) { executor_ = executor; }
 
   // Every (method, run) in the order logs store them: methods in config order, runs ascending.
   std::vector<RunJob> Jobs() const;
@@ -57,6 +62,7 @@ class Runner {
   const SearchSpace& space_;
   const Evaluator& evaluator_;
   const int compute_threads_;
+  EvalExecutor* executor_ = nullptr;
 };
 
 }  // namespace nas

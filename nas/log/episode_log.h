@@ -63,6 +63,10 @@ struct Episode {
   double incumbent_test = 0;
   int64_t table_slot = 0;   // seed slot of the table used (mean slot for MEAN), or the training seed
   std::vector<CurvePoint> curve;  // training curve of this episode's child (train evaluator only)
+  // Parallel workers (budget.workers): episodes are in the order results were told (simulated finish order);
+  // sim_time is the simulated finish time.
+  int64_t worker = 0;       // simulated worker that evaluated it (0 .. workers-1)
+  int64_t proposal = 0;     // position in the strategy's proposal order (= index with one worker)
 };
 
 struct RunLog {

@@ -23,7 +23,10 @@ const Field kTailFields[] = {
     {"wall_time", true, nullptr, &Episode::wall_time},       {"incumbent", false, &Episode::incumbent, nullptr},
     {"incumbent_valid", true, nullptr, &Episode::incumbent_valid},
     {"incumbent_test", true, nullptr, &Episode::incumbent_test},
-    {"table_slot", false, &Episode::table_slot, nullptr}};
+    {"table_slot", false, &Episode::table_slot, nullptr},
+    {"worker", false, &Episode::worker, nullptr},            {"proposal", false, &Episode::proposal, nullptr}};
+constexpr int kTail = static_cast<int>(sizeof(kTailFields) / sizeof(kTailFields[0]));
+static_assert(2 + kTail == kFixedFields, "kFixedFields (log_format.h) counts index, arch and the tail fields");
 
 herr_t CollectErrors(unsigned, const H5E_error2_t* err, void* data) {
   auto* out = static_cast<std::string*>(data);
@@ -37,7 +40,7 @@ absl::Status Invalid(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
 }
 
-RowCodec::RowCodec(int num_decisions) : d_(num_decisions), size_(16 + 4 * num_decisions + 8 * 11) {
+RowCodec::RowCodec(int num_decisions) : d_(num_decisions), size_(16 + 4 * num_decisions + 8 * kTail) {
   type_ = h5::Handle(H5Tcreate(H5T_COMPOUND, size_));
   size_t off = 0;
   for (const Field& f : kHeadFields) H5Tinsert(type_.get(), f.name, off, H5T_NATIVE_INT64), off += 8;
@@ -99,6 +102,10 @@ absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::stri
   h5::Handle type(H5Dget_type(dataset));
   if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND)
     return Invalid(path, absl::StrCat(name, " is not a compound dataset of episodes"));
+  for (const Field& f : kTailFields)  // a layout of an older nas (e.g. before worker / proposal) is named as such
+    if (H5Tget_member_index(type.get(), f.name) < 0)
+      return Invalid(path, absl::StrCat(name, " has no field '", f.name,
+                                        "' (written by an older nas with another episode layout; re-run it)"));
   const int n = H5Tget_nmembers(type.get());
   const int d = n - kFixedFields;
   if (d < 1) return Invalid(path, absl::StrCat(name, " has ", n, " fields; expected ", kFixedFields, " + actions"));

@@ -2,9 +2,14 @@
 // architecture; evaluate its one-decision neighbours (in a random order); move to the best one if it beats the
 // current architecture (or, with first_improvement, to the first that does); at a local optimum restart from a
 // random architecture. Architectures already evaluated in this run are not evaluated again.
+// In batches the neighbours of the current architecture are evaluated in parallel (up to k at a time, in the
+// same random order); a move or a restart waits until the neighbourhood's pending results are told (with
+// first_improvement a result that improves moves at once, and later results are compared with the new
+// current architecture). A restart is one architecture, evaluated before its neighbours.
 #include <algorithm>
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "absl/strings/str_cat.h"
 #include "nas/search/strategy.h"
@@ -14,46 +19,67 @@
 namespace nas {
 namespace {
 
-class LocalSearch : public Strategy {
+class LocalSearch : public BatchStrategy {
  public:
   LocalSearch(const SearchSpace* space, const proto::LocalSearchParams& params, uint64_t seed)
       : space_(space), first_improvement_(params.first_improvement()), rng_(seed) {}
 
-  Proposal Ask() override {
-    Proposal p;
-    for (;;) {
+  std::vector<Proposal> AskBatch(int k) override {
+    std::vector<Proposal> out;
+    while (static_cast<int>(out.size()) < k) {
+      Proposal p;
       if (!have_current_) {
+        if (!pending_.empty()) break;  // the restart's result is due first
         // Restart: a random architecture not yet evaluated (any, once nearly all are).
         for (int tries = 0; tries < 1000; ++tries) {
           p.actions = RandomArch();
           if (!seen_.count(space_->Ordinal(p.actions))) break;
         }
-        return p;
+        out.push_back(Propose(std::move(p)));
+        break;
       }
       if (queue_.empty()) {
+        if (!pending_.empty()) break;  // the neighbourhood's results are due first
         FinishNeighbourhood();
         continue;
       }
       Actions next = std::move(queue_.front());
       queue_.pop_front();
-      auto it = seen_.find(space_->Ordinal(next));
-      if (it == seen_.end()) {
-        p.actions = std::move(next);
-        return p;
+      const int64_t ordinal = space_->Ordinal(next);
+      auto it = seen_.find(ordinal);
+      if (it != seen_.end()) {
+        Consider(next, it->second);  // known reward: no evaluation needed
+        continue;
       }
-      Consider(next, it->second);  // known reward: no evaluation needed
+      if (in_flight_.count(ordinal)) continue;  // pending already: its result will be considered
+      p.actions = std::move(next);
+      out.push_back(Propose(std::move(p)));
     }
+    return out;
   }
 
-  void Tell(const Proposal& proposal, double reward) override {
-    seen_[space_->Ordinal(proposal.actions)] = reward;
+  void TellResult(int64_t id, double reward) override {
+    auto it = pending_.find(id);
+    NAS_CHECK(it != pending_.end());
+    const Actions actions = std::move(it->second);
+    pending_.erase(it);
+    const int64_t ordinal = space_->Ordinal(actions);
+    in_flight_.erase(ordinal);
+    seen_[ordinal] = reward;
     if (!have_current_)
-      SetCurrent(proposal.actions, reward);
+      SetCurrent(actions, reward);
     else
-      Consider(proposal.actions, reward);
+      Consider(actions, reward);
   }
 
  private:
+  Proposal Propose(Proposal p) {
+    p.id = NextId();
+    pending_[p.id] = p.actions;
+    in_flight_.insert(space_->Ordinal(p.actions));
+    return p;
+  }
+
   Actions RandomArch() {
     Actions a;
     do {
@@ -98,6 +124,8 @@ class LocalSearch : public Strategy {
   const bool first_improvement_;
   Rng rng_;
   std::unordered_map<int64_t, double> seen_;
+  std::unordered_map<int64_t, Actions> pending_;  // by proposal id
+  std::unordered_set<int64_t> in_flight_;          // ordinals of the pending proposals
   bool have_current_ = false;
   Actions current_;
   double current_reward_ = 0;

@@ -6,18 +6,22 @@
 namespace nas {
 namespace {
 
-class RandomSearch : public Strategy {
+// In batches: asynchronous, a fresh sample for every free worker.
+class RandomSearch : public BatchStrategy {
  public:
   RandomSearch(const SearchSpace* space, uint64_t seed) : space_(space), rng_(seed) {}
 
-  Proposal Ask() override {
-    Proposal p;
-    do {
-      p.actions = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
-    } while (!space_->IsValid(p.actions));
-    return p;
+  std::vector<Proposal> AskBatch(int k) override {
+    std::vector<Proposal> out(k);
+    for (Proposal& p : out) {
+      do {
+        p.actions = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+      } while (!space_->IsValid(p.actions));
+      p.id = NextId();
+    }
+    return out;
   }
-  void Tell(const Proposal&, double) override {}
+  void TellResult(int64_t, double) override {}
 
  private:
   const SearchSpace* space_;

@@ -1,7 +1,11 @@
 // Regularized (aging) evolution, Real et al. 2019, as the NB201 authors' R_EA.py: fill a population with
 // random architectures; then each cycle samples `tournament_size` members with replacement, mutates the best
 // of them, adds the child and removes the oldest member.
+// In batches it is asynchronous, as Real et al.'s workers (and Syne Tune's): every free worker gets a new
+// proposal at once; while fewer than population_size results are told or pending it is random, afterwards a
+// tournament among the members told so far; each result joins the population when it is told.
 #include <deque>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "nas/search/strategy.h"
@@ -12,36 +16,47 @@
 namespace nas {
 namespace {
 
-class RegularizedEvolution : public Strategy {
+class RegularizedEvolution : public BatchStrategy {
  public:
   RegularizedEvolution(const SearchSpace* space, const proto::EvolutionParams& params, uint64_t seed)
       : space_(space), population_size_(params.population_size()), tournament_size_(params.tournament_size()),
         rng_(seed) {}
 
-  Proposal Ask() override {
-    Proposal p;
-    if (static_cast<int>(population_.size()) < population_size_) {
+  std::vector<Proposal> AskBatch(int k) override {
+    std::vector<Proposal> out(k);
+    for (Proposal& p : out) {
+      p.actions = Next();
+      p.id = NextId();
+      pending_[p.id] = p.actions;
+    }
+    return out;
+  }
+
+  void TellResult(int64_t id, double reward) override {
+    auto it = pending_.find(id);
+    NAS_CHECK(it != pending_.end());
+    population_.push_back(Member{std::move(it->second), reward});
+    pending_.erase(it);
+    if (static_cast<int>(population_.size()) > population_size_) population_.pop_front();
+  }
+
+ private:
+  Actions Next() {
+    Actions a;
+    if (static_cast<int>(population_.size() + pending_.size()) < population_size_ || population_.empty()) {
       do {
-        p.actions = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
-      } while (!space_->IsValid(p.actions));
-      return p;
+        a = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+      } while (!space_->IsValid(a));
+      return a;
     }
     const Member* parent = nullptr;
     for (int i = 0; i < tournament_size_; ++i) {
       const Member& candidate = population_[rng_.UniformInt(population_.size())];
       if (parent == nullptr || candidate.fitness > parent->fitness) parent = &candidate;
     }
-    p.actions = space_->Mutate(parent->actions, rng_);
-    return p;
+    return space_->Mutate(parent->actions, rng_);
   }
 
-  void Tell(const Proposal& proposal, double reward) override {
-    const bool filling = static_cast<int>(population_.size()) < population_size_;
-    population_.push_back(Member{proposal.actions, reward});
-    if (!filling) population_.pop_front();
-  }
-
- private:
   struct Member {
     Actions actions;
     double fitness;
@@ -51,6 +66,7 @@ class RegularizedEvolution : public Strategy {
   const int tournament_size_;
   Rng rng_;
   std::deque<Member> population_;
+  std::map<int64_t, Actions> pending_;  // asked, not yet told
 };
 
 absl::Status Resolve(proto::Method* m) {

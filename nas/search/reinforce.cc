@@ -2,6 +2,9 @@
 // sample an architecture, reward = validation accuracy * reward_scale, baseline = bias-corrected exponential
 // moving average of the rewards (updated with the current reward first, as NB201's reinforce.py), advantage =
 // reward - baseline; one policy update per `batch_size` episodes.
+// In batches it is synchronous, as Zoph & Le's m children trained in parallel: all batch_size architectures
+// of a batch are sampled from the same policy, and the update waits for all of their rewards (the baseline
+// takes them in proposal order, so the order results arrive in does not matter).
 #include <cmath>
 
 #include "nas/search/reinforce.h"
@@ -16,28 +19,43 @@
 namespace nas {
 namespace {
 
-class Reinforce : public Strategy {
+class Reinforce : public BatchStrategy {
  public:
   Reinforce(std::unique_ptr<Policy> policy, const proto::ReinforceParams& params, uint64_t seed)
       : policy_(std::move(policy)), params_(params), rng_(DeriveSeed(seed, 0, "policy-sample")) {}
 
-  Proposal Ask() override {
-    PolicySample s = policy_->Sample(rng_);
-    return Proposal{std::move(s.actions), s.log_prob, s.entropy};
+  std::vector<Proposal> AskBatch(int k) override {
+    std::vector<Proposal> out;
+    while (static_cast<int>(out.size()) < k && static_cast<int>(batch_.size()) < params_.batch_size()) {
+      PolicySample s = policy_->Sample(rng_);
+      batch_.push_back(s.actions);
+      rewards_.push_back(0);
+      told_.push_back(false);
+      out.push_back(Proposal{std::move(s.actions), s.log_prob, s.entropy, NextId()});
+    }
+    return out;
   }
 
-  void Tell(const Proposal& proposal, double reward) override {
-    const double r = reward * params_.reward_scale();
-    const double m = params_.baseline_decay();
-    numerator_ = m * numerator_ + (1 - m) * r;
-    denominator_ = m * denominator_ + (1 - m);
-    batch_.push_back(proposal.actions);
-    advantages_.push_back(r - numerator_ / denominator_);
-    if (static_cast<int>(batch_.size()) == params_.batch_size()) {
-      policy_->Update(batch_, advantages_);
-      batch_.clear();
-      advantages_.clear();
+  void TellResult(int64_t id, double reward) override {
+    const int64_t i = id - first_id_;
+    NAS_CHECK(i >= 0 && i < static_cast<int64_t>(batch_.size()) && !told_[i]);
+    rewards_[i] = reward;
+    told_[i] = true;
+    if (++num_told_ < params_.batch_size()) return;
+    std::vector<double> advantages;
+    for (double told : rewards_) {
+      const double r = told * params_.reward_scale();
+      const double m = params_.baseline_decay();
+      numerator_ = m * numerator_ + (1 - m) * r;
+      denominator_ = m * denominator_ + (1 - m);
+      advantages.push_back(r - numerator_ / denominator_);
     }
+    policy_->Update(batch_, advantages);
+    first_id_ += static_cast<int64_t>(batch_.size());
+    batch_.clear();
+    rewards_.clear();
+    told_.clear();
+    num_told_ = 0;
   }
 
  private:
@@ -45,8 +63,12 @@ class Reinforce : public Strategy {
   proto::ReinforceParams params_;
   Rng rng_;
   double numerator_ = 0, denominator_ = 0;
+  // The current batch, in proposal order (ids first_id_ ...).
+  int64_t first_id_ = 0;
   std::vector<Actions> batch_;
-  std::vector<double> advantages_;
+  std::vector<double> rewards_;
+  std::vector<bool> told_;
+  int num_told_ = 0;
 };
 
 absl::Status Resolve(proto::Method* m) {

@@ -14,6 +14,27 @@ std::map<std::string, StrategyInfo>& StrategyMap() {
 }
 }  // namespace
 
+std::vector<Proposal> Strategy::AskBatch(int k) {
+  NAS_CHECK(k >= 1);
+  if (default_pending_) return {};
+  default_proposal_ = Ask();
+  default_proposal_.id = default_next_id_++;
+  default_pending_ = true;
+  return {default_proposal_};
+}
+
+void Strategy::TellResult(int64_t id, double reward) {
+  NAS_CHECK(default_pending_ && id == default_proposal_.id);
+  default_pending_ = false;
+  Tell(default_proposal_, reward);
+}
+
+Proposal BatchStrategy::Ask() {
+  std::vector<Proposal> p = AskBatch(1);
+  NAS_CHECK(p.size() == 1);  // sequentially nothing is pending, so a proposal is due
+  return std::move(p[0]);
+}
+
 bool RegisterStrategy(StrategyInfo info) {
   const std::string name = info.name;
   NAS_CHECK(StrategyMap().emplace(name, std::move(info)).second);

@@ -20,16 +20,48 @@ struct Proposal {
   Actions actions;
   double log_prob = 0;  // under the sampling policy; 0 for non-RL strategies
   double entropy = 0;
+  int64_t id = 0;       // 0, 1, 2, ... in the order the strategy proposed them (set by the strategy)
 };
 
+// Two ways to drive a strategy, never mixed on one instance:
+//  - sequentially: Ask(), then Tell() of that proposal, strictly alternating;
+//  - in batches (parallel workers): AskBatch(k) returns up to k new proposals that may be pending (asked, not
+//    told) together with the earlier ones; TellResult() reports one pending proposal's reward by id, in any
+//    order. AskBatch may return fewer than k, or none while it waits for results (REINFORCE completing its
+//    batch), but never none while nothing is pending.
+// Driving a strategy in batches with k = 1 and telling each result before the next ask is exactly the
+// sequential protocol (the same proposals from the same seed).
 class Strategy {
  public:
   virtual ~Strategy() = default;
   // The next architecture to evaluate.
   virtual Proposal Ask() = 0;
-  // The reward of the proposal returned by the latest Ask() (validation accuracy in percent). Ask and Tell
-  // alternate strictly.
+  // The reward of the proposal returned by the latest Ask() (validation accuracy in percent).
   virtual void Tell(const Proposal& proposal, double reward) = 0;
+
+  // Default (for strategies written for the sequential protocol): at most one pending proposal.
+  virtual std::vector<Proposal> AskBatch(int k);
+  virtual void TellResult(int64_t id, double reward);
+
+ private:
+  bool default_pending_ = false;
+  Proposal default_proposal_;
+  int64_t default_next_id_ = 0;
+};
+
+// Base of strategies written for batches: the sequential protocol is AskBatch(1) / TellResult(id).
+class BatchStrategy : public Strategy {
+ public:
+  Proposal Ask() final;
+  void Tell(const Proposal& proposal, double reward) final { TellResult(proposal.id, reward); }
+  std::vector<Proposal> AskBatch(int k) override = 0;
+  void TellResult(int64_t id, double reward) override = 0;
+
+ protected:
+  int64_t NextId() { return next_id_++; }
+
+ private:
+  int64_t next_id_ = 0;
 };
 
 struct StrategyContext {

@@ -19,8 +19,13 @@ class TrainEvaluator : public Evaluator {
       : spec_(std::move(spec)), data_(std::move(data)), space_(space), cost_(cost_per_evaluation) {}
 
   absl::StatusOr<Evaluation> Evaluate(const Actions& arch, Rng& rng) const override {
-    // The child's training seed comes from the run's evaluation stream: runs are independent and replayable.
-    const uint64_t seed = rng.NextU64() >> 1;
+    return EvaluateDrawn(arch, Draw(rng));
+  }
+  bool deferrable() const override { return true; }
+  // The child's training seed comes from the run's evaluation stream: runs are independent and replayable.
+  uint64_t Draw(Rng& rng) const override { return rng.NextU64() >> 1; }
+  double deferred_cost_s() const override { return cost_; }
+  absl::StatusOr<Evaluation> EvaluateDrawn(const Actions& arch, uint64_t seed) const override {
     auto result = TrainChild(space_, arch, spec_, *data_, seed);
     if (!result.ok())
       return absl::Status(result.status().code(),

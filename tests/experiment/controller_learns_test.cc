@@ -59,5 +59,39 @@ TEST(ControllerLearns, ZophLeOnNb201Cifar10) {
   EXPECT_GE(improved, 9);
 }
 
+// Zoph & Le's synchronous batches: m = 8 children per update, evaluated by 8 parallel workers (simulated on
+// the table, told in finish order). The controller still learns in every run.
+TEST(ControllerLearns, BatchOfEightOnEightWorkers) {
+  NAS_REQUIRE_SHARED_FILE(csv, "nasbench201/nasbench201_cifar10.csv");
+  auto config = ReadExperimentFile("benchmarks/experiments/nb201_reinforce_long.textproto");
+  ASSERT_TRUE(config.ok()) << config.status();
+  config->mutable_methods(0)->mutable_reinforce()->set_batch_size(8);
+  config->mutable_budget()->set_workers(8);
+  ASSERT_TRUE(ResolveExperiment(&*config, "nb201_reinforce_long").ok());
+  auto table = ImportNb201Csv(csv, "cifar10-valid");
+  ASSERT_TRUE(table.ok()) << table.status();
+  Nb201Space space;
+  auto evaluator = TableEvaluator::Create(**table, space, config->benchmark(), false);
+  ASSERT_TRUE(evaluator.ok()) << evaluator.status();
+  Runner runner(*config, space, *evaluator);
+  const auto jobs = runner.Jobs();
+  ASSERT_EQ(jobs.size(), 10u);
+  std::mutex mu;
+  std::vector<std::pair<double, double>> first_last;
+  Runner::Callbacks callbacks;
+  callbacks.finished = [&](int, const RunLog& r) {
+    EXPECT_EQ(r.episodes.size(), 1000u);
+    std::lock_guard<std::mutex> lock(mu);
+    first_last.emplace_back(MeanOver(r, 0, 100, &Episode::reward), MeanOver(r, 900, 1000, &Episode::reward));
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(runner.RunAll(jobs, 2, callbacks).ok());
+  ASSERT_EQ(first_last.size(), 10u);
+  for (const auto& [first, last] : first_last) {
+    std::printf("m = 8: mean reward first 100 %.3f, last 100 %.3f\n", first, last);
+    EXPECT_GT(last, first);
+  }
+}
+
 }  // namespace
 }  // namespace nas

@@ -21,6 +21,7 @@ PACKAGES=(
   dataset-fashion-mnist # Fashion-MNIST IDX files (/usr/share/datasets/fashion-mnist): real child training
   clang libclang-rt-14-dev  # libFuzzer + ASan/UBSan runtimes: the fuzz targets of tests/fuzz (tools/fuzz/fuzz.sh)
   python3-torch         # //benchmarks:side_by_side's PyTorch-Python reference (benchmarks/nb201_train_reference.py)
+  libopenmpi-dev openmpi-bin  # MPI build of nas (`--define mpi=1`, mpirun): children trained on other ranks
 )
 
 SUDO=""

@@ -45,6 +45,8 @@ int BuildTableCommand(int argc, char** argv) {
   if (!shard.ok()) return Fail(shard.status());
   auto threads = args.GetInt("threads", 1, kMaxThreads);
   if (!threads.ok()) return Fail(threads.status());
+  if (Cluster* cluster = GetCluster(); cluster != nullptr && cluster->rank() > 0)
+    return ServeTableBuild(*spec, *shard, *threads, cluster);  // an MPI worker rank: trains what rank 0 sends
   BuildOptions options;
   options.out_path = ResolvePath(args.positional()[1]);
   // Never over the spec; --overwrite replaces only a previous nas table, so no dataset file either (without

@@ -11,12 +11,15 @@
 #include "absl/strings/str_join.h"
 #include "nas/h5/h5.h"
 #include "nas/util/exception_status.h"
+#include "nas/util/cluster.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/full_binary.h"
 
 namespace nas::cli {
 
 int Fail(const absl::Status& status) {
+  // Under MPI every rank parses the same command line: rank 0 alone reports.
+  if (nas::Cluster* c = nas::GetCluster(); c != nullptr && c->rank() > 0) return 1;
   std::fprintf(stderr, "nas: %s\n", std::string(status.message()).c_str());
   return 1;
 }
@@ -70,12 +73,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::set_terminate(OnTerminate);
+  nas::StartCluster();  // MPI ranks, when built with it and started by mpirun
   // No C++ or LibTorch exception (std::bad_alloc, c10::Error, anything thrown) escapes main: one line, exit 1.
   try {
-    return it->second.fn(argc - 2, argv + 2);
+    return nas::FinishCluster(it->second.fn(argc - 2, argv + 2));
   } catch (...) {
     std::fflush(stdout);
     std::fprintf(stderr, "nas: %s\n", nas::ExceptionMessage(std::current_exception()).c_str());
-    return 1;
+    return nas::FinishCluster(1);
   }
 }

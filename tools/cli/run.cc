@@ -18,6 +18,7 @@
 #include "nas/experiment/summary.h"
 #include "nas/log/episode_log.h"
 #include "nas/log/replay.h"
+#include "nas/util/cluster.h"
 #include "nas/util/runtime.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
@@ -93,7 +94,7 @@ int RunCommand(int argc, char** argv) {
   args.Option("table", "HDF5 table to use instead of the config's benchmark.table")
       .Option("out", "log to write (refused if it exists, unless --overwrite)", "<config name>.h5")
       .Option("resume", "an interrupted log of this config to complete")
-      .Option("threads", "runs executed in parallel (results do not depend on it)", "1")
+      .Option("threads", "runs (and children to train) executed in parallel (results do not depend on it)", "1")
       .Option("flush_every", "also commit a run's episodes to the log every N episodes (0: by time only)", "0")
       .Option("flush_interval_ms", "commit every pending episode to the log this often (0: only by --flush_every "
               "and at each run's end)", "1000")
@@ -125,6 +126,23 @@ int RunCommand(int argc, char** argv) {
   if (config->benchmark().has_train() && !config->benchmark().train().data().path().empty())
     config->mutable_benchmark()->mutable_train()->mutable_data()->set_path(
         ResolvePath(config->benchmark().train().data().path()));
+
+  // MPI worker ranks train the children rank 0 sends them and write nothing.
+  Cluster* cluster = GetCluster();
+  if (cluster != nullptr && cluster->rank() > 0) {
+    if (!config->benchmark().has_train()) return cluster->Idle();  // lookups stay on rank 0
+    auto prepared = PrepareExperiment(*config);
+    if (!prepared.ok()) return cluster->Idle();  // rank 0 reports the same error
+    const Evaluator* evaluator = prepared->evaluator.get();
+    RemoteHandler handler = EvaluationHandler(*evaluator);
+    return cluster->Serve(
+        [&handler](const std::string& request) {
+          thread_local const bool fixed = (SetComputeThreads(1), true);
+          (void)fixed;
+          return handler(request);
+        },
+        *threads);
+  }
 
   const bool resume = args.Has("resume");
   if (resume && (args.Has("out") || args.GetFlag("overwrite")))
@@ -174,6 +192,20 @@ int RunCommand(int argc, char** argv) {
   const int compute_threads = 1;
   SetComputeThreads(compute_threads);
   Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
+  // Children to train run on --threads worker threads (also several of one run at once with budget.workers).
+  // Under MPI they go to the worker ranks (--threads each), and rank 0 runs as many runs at once as they hold.
+  std::unique_ptr<EvalExecutor> executor;
+  int run_threads = *threads;
+  if (prepared->evaluator->deferrable()) {
+    if (cluster != nullptr) {
+      cluster->set_slots_per_worker(*threads);
+      executor = MakeClusterExecutor(cluster);
+      run_threads = (cluster->size() - 1) * *threads;
+    } else {
+      executor = MakeThreadExecutor(*prepared->evaluator, *threads, compute_threads);
+    }
+    runner.set_executor(executor.get());
+  }
   const std::vector<RunJob> all_jobs = runner.Jobs();
   std::vector<RunSlot> slots;
   for (const RunJob& j : all_jobs) {
@@ -181,6 +213,7 @@ int RunCommand(int argc, char** argv) {
     slots.push_back(RunSlot{m.label(), m.name(), j.run, runner.RunAttributes(j)});
   }
   std::map<std::string, std::string> attributes = LogAttributes(*prepared, *threads, compute_threads);
+  if (cluster != nullptr) attributes["mpi_ranks"] = std::to_string(cluster->size());
   if (resume) {
     attributes["resumed_utc"] = attributes["created_utc"];
     attributes["created_utc"] = old.attributes["created_utc"];
@@ -238,7 +271,7 @@ int RunCommand(int argc, char** argv) {
     return absl::OkStatus();
   };
   callbacks.progress = [&](int done, int total) { progress.Update(done, total); };
-  absl::Status status = runner.RunAll(jobs, *threads, callbacks);
+  absl::Status status = runner.RunAll(jobs, run_threads, callbacks);
   if (status.ok()) status = (*writer)->Close();
   if (!status.ok()) return Fail(status);  // the log keeps every acknowledged episode: --resume completes it
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
