@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "nas/experiment/reward.h"
 #include "nas/search/strategy.h"
 #include "nas/util/rng.h"
 #include "nas/util/runtime.h"
@@ -64,7 +65,8 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
       if (sim_time + ev.cost_s > budget.simulated_seconds()) break;
     }
     sim_time += ev.cost_s;
-    strategy->Tell(p, ev.valid_acc);
+    NAS_ASSIGN_OR_RETURN(const RewardValue reward, ComputeReward(experiment_.benchmark(), ev));
+    strategy->Tell(p, reward.reward);
 
     Episode e;
     e.index = i;
@@ -72,11 +74,14 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     e.actions.assign(p.actions.begin(), p.actions.end());
     e.log_prob = p.log_prob;
     e.entropy = p.entropy;
-    e.reward = ev.valid_acc;
+    e.reward = reward.reward;
     e.valid_acc = ev.valid_acc;
     e.test_acc = ev.test_acc;
     e.sim_time = sim_time;
     e.table_slot = ev.slot;
+    e.params_m = ev.params_m;
+    e.flops_m = ev.flops_m;
+    e.cost = reward.cost;
     e.curve = std::move(ev.curve);
     for (CurvePoint& c : e.curve) c.episode = i;
     if (!have_best || ev.valid_acc > best.valid_acc) {

@@ -50,17 +50,28 @@ const Field kTailFields[] = {
     {"incumbent_test", true, nullptr, &Episode::incumbent_test},
     {"table_slot", false, &Episode::table_slot, nullptr}};
 constexpr int kFixedFields = 13;
+// Reward design (issue 9): the architecture's costs and the reward's cost, appended after table_slot. Logs
+// written before have no such members and read as NaN.
+const Field kCostFields[] = {{"params_m", true, nullptr, &Episode::params_m},
+                             {"flops_m", true, nullptr, &Episode::flops_m},
+                             {"cost", true, nullptr, &Episode::cost}};
+constexpr int kCostFieldCount = 3;
 
-// Packed row layout: index, arch, a0..a{D-1} (int32), then the tail fields (8 bytes each).
+// Packed row layout: index, arch, a0..a{D-1} (int32), then the tail fields (8 bytes each), then (unless an
+// older log is read) the cost fields.
 class RowCodec {
  public:
-  explicit RowCodec(int num_decisions) : d_(num_decisions), size_(16 + 4 * num_decisions + 8 * 11) {
+  explicit RowCodec(int num_decisions, bool with_costs = true)
+      : d_(num_decisions), with_costs_(with_costs),
+        size_(16 + 4 * num_decisions + 8 * (11 + (with_costs ? kCostFieldCount : 0))) {
     type_ = h5::Handle(H5Tcreate(H5T_COMPOUND, size_));
     size_t off = 0;
     for (const Field& f : kHeadFields) H5Tinsert(type_.get(), f.name, off, H5T_NATIVE_INT64), off += 8;
     for (int a = 0; a < d_; ++a) H5Tinsert(type_.get(), absl::StrCat("a", a).c_str(), off, H5T_NATIVE_INT32), off += 4;
     for (const Field& f : kTailFields)
       H5Tinsert(type_.get(), f.name, off, f.is_double ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64), off += 8;
+    if (with_costs_)
+      for (const Field& f : kCostFields) H5Tinsert(type_.get(), f.name, off, H5T_NATIVE_DOUBLE), off += 8;
   }
   hid_t type() const { return type_.get(); }
   size_t size() const { return size_; }
@@ -76,6 +87,8 @@ class RowCodec {
         std::memcpy(row + off, &(e.*f.i), 8);
       off += 8;
     }
+    if (with_costs_)
+      for (const Field& f : kCostFields) std::memcpy(row + off, &(e.*f.d), 8), off += 8;
   }
   void Decode(const char* row, Episode* e) const {
     size_t off = 0;
@@ -89,10 +102,13 @@ class RowCodec {
         std::memcpy(&(e->*f.i), row + off, 8);
       off += 8;
     }
+    if (with_costs_)
+      for (const Field& f : kCostFields) std::memcpy(&(e->*f.d), row + off, 8), off += 8;
   }
 
  private:
   int d_;
+  bool with_costs_;
   size_t size_;
   h5::Handle type_;
 };
@@ -126,15 +142,20 @@ bool AppendRows(hid_t file, const std::string& name, h5::Handle& ds, hid_t type,
          H5Dflush(ds.get()) >= 0;
 }
 
-// The number of decisions of an episodes dataset's compound type, checking every member name.
-absl::StatusOr<int> DecisionsOf(hid_t dataset, const std::string& path, const std::string& name) {
+// The number of decisions of an episodes dataset's compound type, checking every member name; *with_costs
+// tells whether it has the cost fields (logs written before them do not).
+absl::StatusOr<int> DecisionsOf(hid_t dataset, const std::string& path, const std::string& name,
+                                bool* with_costs) {
   h5::Handle type(H5Dget_type(dataset));
   if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND)
     return Invalid(path, absl::StrCat(name, " is not a compound dataset of episodes"));
   const int n = H5Tget_nmembers(type.get());
-  const int d = n - kFixedFields;
+  char* last = n > 0 ? H5Tget_member_name(type.get(), n - 1) : nullptr;
+  *with_costs = last != nullptr && std::string(last) == kCostFields[kCostFieldCount - 1].name;
+  H5free_memory(last);
+  const int d = n - kFixedFields - (*with_costs ? kCostFieldCount : 0);
   if (d < 1) return Invalid(path, absl::StrCat(name, " has ", n, " fields; expected ", kFixedFields, " + actions"));
-  RowCodec expected(d);
+  RowCodec expected(d, *with_costs);
   for (int m = 0; m < n; ++m) {
     char* got = H5Tget_member_name(type.get(), m);
     char* want = H5Tget_member_name(expected.type(), m);
@@ -321,12 +342,14 @@ absl::StatusOr<RunLog> ReadRun(const h5::File& file, const std::string& label, c
   const std::string name = group + "/episodes";
   h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
   if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
-  NAS_ASSIGN_OR_RETURN(const int d, DecisionsOf(ds.get(), path, name));
+  bool with_costs = true;
+  NAS_ASSIGN_OR_RETURN(const int d, DecisionsOf(ds.get(), path, name, &with_costs));
   h5::Handle space(H5Dget_space(ds.get()));
   hsize_t n = 0;
   if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
     return Invalid(path, absl::StrCat(name, " is not 1-D"));
-  const RowCodec codec(d);
+  const RowCodec codec(d, with_costs);
+  run.has_costs = with_costs;
   std::vector<char> rows(static_cast<size_t>(n) * codec.size());
   if (n > 0 && H5Dread(ds.get(), codec.type(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0)
     return absl::DataLossError(absl::StrCat(path, ": cannot read ", name, " (HDF5: ", h5::LastErrorDetail(), ")"));

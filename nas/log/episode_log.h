@@ -9,6 +9,7 @@
 //        /incumbent_valid /incumbent_test                      [N] float64
 //        /arch /incumbent /table_slot                          [N] int64
 //        /actions                                              [N, D] int32
+//        /params_m /flops_m /cost                              [N] float64 (reward design; absent in older logs)
 //        /index                                                [N] int64, written last: its length is the
 //                                                              number of acknowledged episodes
 //   /completed            [K] int64: slots of the runs that finished, in the order they finished
@@ -22,6 +23,7 @@
 #ifndef NAS_LOG_EPISODE_LOG_H_
 #define NAS_LOG_EPISODE_LOG_H_
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -56,6 +58,10 @@ struct Episode {
   double incumbent_test = 0;
   int64_t table_slot = 0;   // seed slot of the table used (mean slot for MEAN), or the training seed
   std::vector<CurvePoint> curve;  // training curve of this episode's child (train evaluator only)
+  // Reward design (stored after table_slot; NaN where unknown, and in logs written before these fields):
+  double params_m = NAN;    // the architecture's parameters (millions), from the table or the trained child
+  double flops_m = NAN;     // its forward multiply-adds (millions)
+  double cost = NAN;        // the cost the reward used (benchmark.reward.cost), NaN without a cost term
 };
 
 struct RunLog {
@@ -65,6 +71,7 @@ struct RunLog {
   std::map<std::string, std::string> attributes;  // strategy_seed, eval_seed, ... (strings)
   std::vector<Episode> episodes;
   bool complete = true;  // false: the writer stopped before the run finished (episodes = acknowledged ones)
+  bool has_costs = true;  // false: written before the params_m / flops_m / cost fields (read as NaN)
 };
 
 struct LogFile {

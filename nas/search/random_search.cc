@@ -13,7 +13,7 @@ class RandomSearch : public Strategy {
   Proposal Ask() override {
     Proposal p;
     do {
-      p.actions = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+      p.actions = space_->Sample(rng_);
     } while (!space_->IsValid(p.actions));
     return p;
   }

@@ -21,7 +21,7 @@ class RegularizedEvolution : public Strategy {
     Proposal p;
     if (static_cast<int>(population_.size()) < population_size_) {
       do {
-        p.actions = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+        p.actions = space_->Sample(rng_);
       } while (!space_->IsValid(p.actions));
       return p;
     }

@@ -13,7 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "nas/space/nb201_space.h"
 #include "nas/train/datasets.h"
+#include "nas/train/macro_network.h"
 #include "nas/train/network.h"
+#include "nas/space/zoph_le_space.h"
 #include "nas/util/rng.h"
 #include "nas/util/runtime.h"
 #include "nas/util/sha256.h"
@@ -53,7 +55,8 @@ torch::Tensor CrossEntropy(const torch::Tensor& logits, const torch::Tensor& lab
 }
 
 // Mean loss and accuracy (percent) of `net` (eval mode) on a split.
-void Evaluate(Nb201Network& net, const DeviceSplit& split, int64_t batch, double* loss, double* acc) {
+template <typename Net>
+void Evaluate(Net& net, const DeviceSplit& split, int64_t batch, double* loss, double* acc) {
   torch::NoGradGuard no_grad;
   net->eval();
   double loss_sum = 0;
@@ -69,7 +72,8 @@ void Evaluate(Nb201Network& net, const DeviceSplit& split, int64_t batch, double
   *acc = split.size ? 100.0 * correct / split.size : 0.0;
 }
 
-std::string WeightsSha256(Nb201Network& net) {
+template <typename Net>
+std::string WeightsSha256(Net& net) {
   std::string bytes;
   auto append = [&bytes](const std::string& name, const torch::Tensor& t) {
     torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
@@ -82,88 +86,13 @@ std::string WeightsSha256(Nb201Network& net) {
   return Sha256Hex(bytes);
 }
 
-}  // namespace
-
-bool CudaAvailable() { return torch::cuda::is_available(); }
-
-absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
-  absl::Status data = ResolveDatasetSpec(spec->mutable_data());
-  if (!data.ok()) return data;
-  proto::NetworkSpec* net = spec->mutable_network();
-  if (net->channels() < 0) return Invalid("network.channels", "must be > 0");
-  if (net->cells_per_stage() < 0) return Invalid("network.cells_per_stage", "must be > 0");
-  if (net->channels() == 0) net->set_channels(16);
-  if (!(net->bn_momentum() >= 0 && net->bn_momentum() <= 1))
-    return Invalid("network.bn_momentum", absl::StrCat(net->bn_momentum(), " (must be in [0, 1])"));
-  if (net->bn_momentum() == 0) net->set_bn_momentum(0.1);
-  if (net->cells_per_stage() == 0) net->set_cells_per_stage(5);
-  if (spec->epochs() <= 0) return Invalid("epochs", absl::StrCat(spec->epochs(), " (required, must be > 0)"));
-  if (spec->batch_size() < 0) return Invalid("batch_size", "must be > 0");
-  if (spec->batch_size() == 0) spec->set_batch_size(256);
-  auto check_real = [](absl::string_view field, double v) -> absl::Status {
-    if (!std::isfinite(v) || v < 0) return Invalid(field, absl::StrCat(v, " (must be finite and >= 0)"));
-    return absl::OkStatus();
-  };
-  NAS_RETURN_IF_ERROR(check_real("learning_rate", spec->learning_rate()));
-  NAS_RETURN_IF_ERROR(check_real("momentum", spec->momentum()));
-  NAS_RETURN_IF_ERROR(check_real("weight_decay", spec->weight_decay()));
-  if (spec->learning_rate() == 0) spec->set_learning_rate(0.1);
-  if (spec->momentum() == 0) spec->set_momentum(0.9);
-  if (spec->momentum() >= 1) return Invalid("momentum", absl::StrCat(spec->momentum(), " (must be < 1)"));
-  if (spec->weight_decay() == 0) spec->set_weight_decay(5e-4);
-  if (spec->device().empty()) spec->set_device("cpu");
-  if (spec->device() != "cpu" && spec->device() != "cuda")
-    return Invalid("device", absl::StrCat("\"", spec->device(), "\" (known: cpu, cuda)"));
-  if (spec->threads() < 0) return Invalid("threads", "must be > 0");
-  if (spec->threads() == 0) spec->set_threads(1);
-  return absl::OkStatus();
-}
-
-absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,
-                                       const Dataset& data, uint64_t seed) {
-  if (space.name() != "nb201")
-    return absl::InvalidArgumentError(absl::StrCat("space: TrainChild trains nb201 cells, not \"", space.name(), "\""));
-  if (!space.IsValid(arch))
-    return absl::InvalidArgumentError(absl::StrCat("arch: not a valid nb201 architecture (", arch.size(),
-                                                   " decisions)"));
-  if (spec.epochs() <= 0 || spec.batch_size() <= 0 || spec.threads() <= 0)
-    return absl::InvalidArgumentError("spec: not resolved (call ResolveTrainSpec first)");
-  if (data.train().size == 0) return absl::InvalidArgumentError("data.train_size: the train split is empty");
-
-  TrainResult result;
-  torch::Device device(torch::kCPU);
-  if (spec.device() == "cuda") {
-    if (!CudaAvailable())
-      return absl::FailedPreconditionError(
-          "device: \"cuda\" requested but torch::cuda::is_available() is false (this LibTorch has no CUDA "
-          "support or no GPU is visible); use device \"cpu\"");
-    // Deterministic cuBLAS needs this before the first CUDA call; cuDNN: deterministic algorithms, no autotuning.
-    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
-    at::globalContext().setDeterministicCuDNN(true);
-    at::globalContext().setBenchmarkCuDNN(false);
-    device = torch::Device(torch::kCUDA, 0);
-    result.device = "cuda:0";
-  } else if (spec.device() == "cpu") {
-    result.device = "cpu";
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("device: \"", spec.device(), "\" (known: cpu, cuda)"));
-  }
-  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
-  // Intra-op threads of the calling thread (OpenMP's count is per thread) and of the BLAS.
-  at::set_num_threads(spec.threads());
-  SetComputeThreads(spec.threads());
-
-  NetworkConfig config;
-  config.ops = arch;
-  config.channels = spec.network().channels();
-  config.cells_per_stage = spec.network().cells_per_stage();
-  config.in_channels = data.channels();
-  config.image_size = data.image_size();
-  config.num_classes = data.num_classes();
-  Nb201Network net(config);
+// The training loop, the same for every kind of child network (the NB201 path is unchanged by being a template).
+template <typename Net>
+absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec, const Dataset& data, uint64_t seed,
+                                         const torch::Device& device, TrainResult result) {
   net->InitWeights(seed);  // on the CPU, so every device starts from the same weights
   for (const auto& module : net->modules(/*include_self=*/false))
-    if (auto* bn = module->as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
+    if (auto* bn = module->template as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
   result.params_m = net->NumParams() / 1e6;
   result.flops_m = net->Flops() / 1e6;
   net->to(device);
@@ -215,6 +144,100 @@ absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& 
   }
   result.weights_sha256 = WeightsSha256(net);
   return result;
+}
+
+}  // namespace
+
+bool CudaAvailable() { return torch::cuda::is_available(); }
+
+absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
+  absl::Status data = ResolveDatasetSpec(spec->mutable_data());
+  if (!data.ok()) return data;
+  proto::NetworkSpec* net = spec->mutable_network();
+  if (net->channels() < 0) return Invalid("network.channels", "must be > 0");
+  if (net->cells_per_stage() < 0) return Invalid("network.cells_per_stage", "must be > 0");
+  if (net->channels() == 0) net->set_channels(16);
+  if (!(net->bn_momentum() >= 0 && net->bn_momentum() <= 1))
+    return Invalid("network.bn_momentum", absl::StrCat(net->bn_momentum(), " (must be in [0, 1])"));
+  if (net->bn_momentum() == 0) net->set_bn_momentum(0.1);
+  if (net->cells_per_stage() == 0) net->set_cells_per_stage(5);
+  if (spec->epochs() <= 0) return Invalid("epochs", absl::StrCat(spec->epochs(), " (required, must be > 0)"));
+  if (spec->batch_size() < 0) return Invalid("batch_size", "must be > 0");
+  if (spec->batch_size() == 0) spec->set_batch_size(256);
+  auto check_real = [](absl::string_view field, double v) -> absl::Status {
+    if (!std::isfinite(v) || v < 0) return Invalid(field, absl::StrCat(v, " (must be finite and >= 0)"));
+    return absl::OkStatus();
+  };
+  NAS_RETURN_IF_ERROR(check_real("learning_rate", spec->learning_rate()));
+  NAS_RETURN_IF_ERROR(check_real("momentum", spec->momentum()));
+  NAS_RETURN_IF_ERROR(check_real("weight_decay", spec->weight_decay()));
+  if (spec->learning_rate() == 0) spec->set_learning_rate(0.1);
+  if (spec->momentum() == 0) spec->set_momentum(0.9);
+  if (spec->momentum() >= 1) return Invalid("momentum", absl::StrCat(spec->momentum(), " (must be < 1)"));
+  if (spec->weight_decay() == 0) spec->set_weight_decay(5e-4);
+  if (spec->device().empty()) spec->set_device("cpu");
+  if (spec->device() != "cpu" && spec->device() != "cuda")
+    return Invalid("device", absl::StrCat("\"", spec->device(), "\" (known: cpu, cuda)"));
+  if (spec->threads() < 0) return Invalid("threads", "must be > 0");
+  if (spec->threads() == 0) spec->set_threads(1);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,
+                                       const Dataset& data, uint64_t seed) {
+  if (space.name() != "nb201" && space.name() != "zoph_le_cnn")
+    return absl::InvalidArgumentError(
+        absl::StrCat("space: TrainChild trains nb201 cells and zoph_le_cnn networks, not \"", space.name(), "\""));
+  if (!space.IsValid(arch))
+    return absl::InvalidArgumentError(absl::StrCat("arch: not a valid ", space.name(), " architecture (", arch.size(),
+                                                   " decisions)"));
+  if (spec.epochs() <= 0 || spec.batch_size() <= 0 || spec.threads() <= 0)
+    return absl::InvalidArgumentError("spec: not resolved (call ResolveTrainSpec first)");
+  if (data.train().size == 0) return absl::InvalidArgumentError("data.train_size: the train split is empty");
+
+  TrainResult result;
+  torch::Device device(torch::kCPU);
+  if (spec.device() == "cuda") {
+    if (!CudaAvailable())
+      return absl::FailedPreconditionError(
+          "device: \"cuda\" requested but torch::cuda::is_available() is false (this LibTorch has no CUDA "
+          "support or no GPU is visible); use device \"cpu\"");
+    // Deterministic cuBLAS needs this before the first CUDA call; cuDNN: deterministic algorithms, no autotuning.
+    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+    at::globalContext().setDeterministicCuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(false);
+    device = torch::Device(torch::kCUDA, 0);
+    result.device = "cuda:0";
+  } else if (spec.device() == "cpu") {
+    result.device = "cpu";
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("device: \"", spec.device(), "\" (known: cpu, cuda)"));
+  }
+  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
+  // Intra-op threads of the calling thread (OpenMP's count is per thread) and of the BLAS.
+  at::set_num_threads(spec.threads());
+  SetComputeThreads(spec.threads());
+
+  if (space.name() == "zoph_le_cnn") {
+    MacroNetworkConfig config;
+    const auto* macro = dynamic_cast<const ZophLeSpace*>(&space);
+    NAS_CHECK(macro != nullptr);
+    config.layers = macro->Decode(arch);
+    config.in_channels = data.channels();
+    config.image_size = data.image_size();
+    config.num_classes = data.num_classes();
+    ZophLeNetwork net(config);
+    return TrainNetwork(net, spec, data, seed, device, std::move(result));
+  }
+  NetworkConfig config;
+  config.ops = arch;
+  config.channels = spec.network().channels();
+  config.cells_per_stage = spec.network().cells_per_stage();
+  config.in_channels = data.channels();
+  config.image_size = data.image_size();
+  config.num_classes = data.num_classes();
+  Nb201Network net(config);
+  return TrainNetwork(net, spec, data, seed, device, std::move(result));
 }
 
 }  // namespace nas
