@@ -37,6 +37,7 @@ absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) 
     if (!b->table().empty()) return bad("benchmark: give either `table` or `train`, not both");
     if (b->space().empty()) b->set_space("nb201");
     NAS_RETURN_IF_ERROR(ResolveSpaceParams(b, origin));
+    if (b->report_datasets_size() > 0) return bad("benchmark.report_datasets needs a table (datasets of the same table)");
     if (b->dataset().empty()) b->set_dataset(b->train().data().name());
     if (b->seed_mode() == proto::SAMPLE) return bad("benchmark.seed_mode SAMPLE needs a table; training draws its own seeds");
     if (e->budget().limit_case() == proto::Budget::kSimulatedSeconds && b->cost_per_evaluation_s() == 0)

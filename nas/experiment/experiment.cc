@@ -35,6 +35,10 @@ absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& re
   absl::Status cost = CheckRewardCost(b, evaluator->has_params(), evaluator->has_flops(), false,
                                       absl::StrCat("the table (", p.table->space(), ", costs: ", evaluator->cost_source(), ")"));
   if (!cost.ok()) return absl::Status(cost.code(), absl::StrCat(p.table_path, ": ", cost.message()));
+  for (const std::string& name : b.report_datasets())
+    if (auto d = p.table->dataset(name); !d.ok())
+      return absl::Status(d.status().code(),
+                          absl::StrCat(p.table_path, ": benchmark.report_datasets: ", d.status().message()));
   auto owned = std::make_unique<TableEvaluator>(std::move(*evaluator));
   p.table_evaluator = owned.get();
   p.evaluator = std::move(owned);

@@ -14,6 +14,7 @@ int CompareCommand(int argc, char** argv);
 int ExportCommand(int argc, char** argv);
 int BuildTableCommand(int argc, char** argv);
 int MergeTablesCommand(int argc, char** argv);
+int TransferCommand(int argc, char** argv);
 
 // Prints "nas: <message>" to stderr and returns 1 (2 for usage errors).
 int Fail(const absl::Status& status);

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nas/analysis/compare.h"
+#include "nas/analysis/pareto.h"
 #include "nas/analysis/plot.h"
 #include "nas/log/episode_log.h"
 #include "tools/cli/args.h"
@@ -53,6 +54,8 @@ int CompareCommand(int argc, char** argv) {
       .Option("plot", "also draw an anytime plot (.svg or .png; needs gnuplot)")
       .Flag("regret", "plot the regret on a log axis instead of the test accuracy")
       .Flag("align", "compare logs with different budgets at the smallest one")
+      .Option("pareto", "also report each method's accuracy-cost Pareto front; COST: params_m or flops_m")
+      .Option("pareto_plot", "also draw the Pareto fronts (.svg or .png; needs gnuplot and --pareto)")
       .Flag("overwrite", "replace existing --csv / --plot files");
   if (absl::Status s = args.Parse(argc, argv, 1, 1 << 20); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
@@ -71,7 +74,10 @@ int CompareCommand(int argc, char** argv) {
   const std::set<std::string> input_set(inputs.begin(), inputs.end());
   const std::string csv = args.Has("csv") ? ResolvePath(args.Get("csv")) : "";
   const std::string plot = args.Has("plot") ? ResolvePath(args.Get("plot")) : "";
-  for (const std::string& out : {csv, plot}) {
+  const std::string pareto_plot = args.Has("pareto_plot") ? ResolvePath(args.Get("pareto_plot")) : "";
+  if (!pareto_plot.empty() && !args.Has("pareto"))
+    return Fail(absl::InvalidArgumentError("nas compare: --pareto_plot needs --pareto params_m|flops_m"));
+  for (const std::string& out : {csv, plot, pareto_plot}) {
     if (out.empty()) continue;
     if (input_set.count(out)) return Fail(absl::InvalidArgumentError(absl::StrCat(out, ": is one of the input logs")));
     if (FileExists(out) && !args.GetFlag("overwrite"))
@@ -98,6 +104,13 @@ int CompareCommand(int argc, char** argv) {
   if (!csv.empty())
     if (absl::Status s = WriteText(csv, analysis::FormatCsv(*comparison)); !s.ok()) return Fail(s);
   std::printf("%s", analysis::FormatMarkdown(*comparison).c_str());
+  if (args.Has("pareto")) {
+    auto fronts = analysis::ParetoFronts(logs, args.Get("pareto"));
+    if (!fronts.ok()) return Fail(fronts.status());
+    if (!pareto_plot.empty())
+      if (absl::Status s = analysis::WriteParetoPlot(*fronts, pareto_plot); !s.ok()) return Fail(s);
+    std::printf("\n%s", analysis::FormatParetoMarkdown(*fronts).c_str());
+  }
   return 0;
 }
 

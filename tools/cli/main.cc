@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       {"export", {ExportCommand, "write every episode of a log as CSV"}},
       {"build-table", {BuildTableCommand, "train a space's architectures into a table (resumable, shardable)"}},
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
+      {"transfer", {TransferCommand, "rank correlation of architectures between datasets; incumbents on other datasets"}},
   };
   nas::h5::DisableErrorPrinting();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
