@@ -75,6 +75,9 @@ int CompareCommand(int argc, char** argv) {
   const std::string csv = args.Has("csv") ? ResolvePath(args.Get("csv")) : "";
   const std::string plot = args.Has("plot") ? ResolvePath(args.Get("plot")) : "";
   const std::string pareto_plot = args.Has("pareto_plot") ? ResolvePath(args.Get("pareto_plot")) : "";
+  if (args.Has("pareto") && args.Get("pareto") != "params_m" && args.Get("pareto") != "flops_m")
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("nas compare: --pareto: unknown cost '", args.Get("pareto"), "' (known: params_m, flops_m)")));
   if (!pareto_plot.empty() && !args.Has("pareto"))
     return Fail(absl::InvalidArgumentError("nas compare: --pareto_plot needs --pareto params_m|flops_m"));
   for (const std::string& out : {csv, plot, pareto_plot}) {
