@@ -162,16 +162,16 @@ std::string FindProgram(const std::string& program) {
   return "";
 }
 
-absl::Status WriteAnytimePlot(const Comparison& comparison, const std::string& path, const PlotOptions& options) {
+absl::Status RunGnuplot(const std::string& path, const std::string& gnuplot_program,
+                        const std::function<absl::Status(const std::string& dir, const std::string& picture)>& write) {
   const std::string lower = Lower(path);
   const bool png = absl::EndsWith(lower, ".png");
   if (!png && !absl::EndsWith(lower, ".svg"))
     return absl::InvalidArgumentError(absl::StrCat(path, ": the plot must be .svg or .png"));
-  if (comparison.benchmarks.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": nothing to plot"));
-  const std::string gnuplot = FindProgram(options.gnuplot);
+  const std::string gnuplot = FindProgram(gnuplot_program);
   if (gnuplot.empty())
     return absl::FailedPreconditionError(absl::StrCat(
-        path, ": cannot draw the plot: '", options.gnuplot,
+        path, ": cannot draw the plot: '", gnuplot_program,
         "' is not installed or not in PATH (Debian package gnuplot-nox; tools/build/setup.sh installs it)"));
 
   std::error_code ec;
@@ -186,32 +186,8 @@ absl::Status WriteAnytimePlot(const Comparison& comparison, const std::string& p
       std::filesystem::remove_all(dir, e);
     }
   } cleanup{dir};
-
-  for (int bi = 0; bi < static_cast<int>(comparison.benchmarks.size()); ++bi) {
-    const std::vector<Curve> curves = AnytimeCurves(comparison.benchmarks[bi], options.regret, options.max_points);
-    for (int mi = 0; mi < static_cast<int>(curves.size()); ++mi) {
-      std::ofstream f(dir / DataFileName(bi, mi));
-      f << "# x mean low high n\n";
-      const Curve& c = curves[mi];
-      for (size_t i = 0; i < c.x.size(); ++i) {
-        double mean = c.mean[i], low = c.mean[i] - c.sem[i], high = c.mean[i] + c.sem[i];
-        if (options.regret) {
-          mean = std::max(mean, kRegretFloor);
-          low = std::max(low, kRegretFloor);
-          high = std::max(high, kRegretFloor);
-        }
-        f << absl::StrFormat("%.10g %.10g %.10g %.10g %d\n", c.x[i], mean, low, high, c.n[i]);
-      }
-      if (c.x.empty()) f << "nan nan nan nan 0\n";  // keeps gnuplot from failing on an empty file
-      if (!f) return absl::InternalError(absl::StrCat(path, ": cannot write gnuplot data in ", dir.string()));
-    }
-  }
   const std::string picture = png ? "plot.png" : "plot.svg";
-  {
-    std::ofstream f(dir / "plot.gp");
-    f << GnuplotScript(comparison, picture, options);
-    if (!f) return absl::InternalError(absl::StrCat(path, ": cannot write the gnuplot script in ", dir.string()));
-  }
+  NAS_RETURN_IF_ERROR(write(dir.string(), picture));
 
   // gnuplot runs in the temporary folder (the script names its files relative to it); its output goes to a log.
   posix_spawn_file_actions_t actions;
@@ -245,5 +221,36 @@ absl::Status WriteAnytimePlot(const Comparison& comparison, const std::string& p
   if (ec) return absl::InternalError(absl::StrCat(path, ": cannot write the plot: ", ec.message()));
   return absl::OkStatus();
 }
+
+absl::Status WriteAnytimePlot(const Comparison& comparison, const std::string& path, const PlotOptions& options) {
+  if (comparison.benchmarks.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": nothing to plot"));
+  return RunGnuplot(path, options.gnuplot, [&](const std::string& dir_name, const std::string& picture) -> absl::Status {
+  const std::filesystem::path dir = dir_name;
+  for (int bi = 0; bi < static_cast<int>(comparison.benchmarks.size()); ++bi) {
+    const std::vector<Curve> curves = AnytimeCurves(comparison.benchmarks[bi], options.regret, options.max_points);
+    for (int mi = 0; mi < static_cast<int>(curves.size()); ++mi) {
+      std::ofstream f(dir / DataFileName(bi, mi));
+      f << "# x mean low high n\n";
+      const Curve& c = curves[mi];
+      for (size_t i = 0; i < c.x.size(); ++i) {
+        double mean = c.mean[i], low = c.mean[i] - c.sem[i], high = c.mean[i] + c.sem[i];
+        if (options.regret) {
+          mean = std::max(mean, kRegretFloor);
+          low = std::max(low, kRegretFloor);
+          high = std::max(high, kRegretFloor);
+        }
+        f << absl::StrFormat("%.10g %.10g %.10g %.10g %d\n", c.x[i], mean, low, high, c.n[i]);
+      }
+      if (c.x.empty()) f << "nan nan nan nan 0\n";  // keeps gnuplot from failing on an empty file
+      if (!f) return absl::InternalError(absl::StrCat(path, ": cannot write gnuplot data in ", dir.string()));
+    }
+  }
+  std::ofstream f(dir / "plot.gp");
+  f << GnuplotScript(comparison, picture, options);
+  if (!f) return absl::InternalError(absl::StrCat(path, ": cannot write the gnuplot script in ", dir.string()));
+  return absl::OkStatus();
+  });
+}
+
 
 }  // namespace nas::analysis

@@ -6,6 +6,7 @@
 #ifndef NAS_ANALYSIS_PLOT_H_
 #define NAS_ANALYSIS_PLOT_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,12 @@ std::string DataFileName(int benchmark, int method);
 // Draws `comparison` into `path` (.svg or .png). Errors name the path and what is wrong (unknown extension,
 // gnuplot missing or failing with its first error line).
 absl::Status WriteAnytimePlot(const Comparison& comparison, const std::string& path, const PlotOptions& options);
+
+// Runs gnuplot on the `plot.gp` that `write` puts (with its data files) into a fresh temporary folder, with
+// the picture name ("plot.svg" / "plot.png", by `path`'s extension) the script must set as its output, then
+// copies the picture to `path`. Shared by the anytime and the Pareto plots.
+absl::Status RunGnuplot(const std::string& path, const std::string& gnuplot,
+                        const std::function<absl::Status(const std::string& dir, const std::string& picture)>& write);
 
 // Where `program` would be executed from (a path containing '/' is taken as is), or "" when not found.
 std::string FindProgram(const std::string& program);

@@ -9,6 +9,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "nas/experiment/config_limits.h"
+#include "nas/experiment/reward.h"
 #include "nas/search/strategy.h"
 #include "nas/util/status.h"
 #include "nas/util/text_proto.h"
@@ -37,6 +38,8 @@ absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) 
   if (b->has_train()) {
     if (!b->table().empty()) return bad("benchmark: give either `table` or `train`, not both");
     if (b->space().empty()) b->set_space("nb201");
+    NAS_RETURN_IF_ERROR(ResolveSpaceParams(b, origin));
+    if (b->report_datasets_size() > 0) return bad("benchmark.report_datasets needs a table (datasets of the same table)");
     if (b->dataset().empty()) b->set_dataset(b->train().data().name());
     if (b->seed_mode() == proto::SAMPLE) return bad("benchmark.seed_mode SAMPLE needs a table; training draws its own seeds");
     if (e->budget().limit_case() == proto::Budget::kSimulatedSeconds && b->cost_per_evaluation_s() == 0)
@@ -45,7 +48,9 @@ absl::Status ResolveExperiment(proto::Experiment* e, const std::string& origin) 
   } else {
     if (b->table().empty()) return bad("benchmark.table is required (or give --table)");
     if (!b->space().empty()) return bad("benchmark.space is only for `train`; a table names its own space");
+    if (b->has_space_params()) return bad("benchmark.space_params is only for `train`; a table names its own space");
   }
+  if (b->has_reward()) NAS_RETURN_IF_ERROR(ResolveReward(b->mutable_reward(), origin));
   if (b->dataset().empty()) return bad("benchmark.dataset is required (e.g. \"cifar10-valid\")");
   if (b->search_epochs() < 0 || b->report_epochs() < 0) return bad("benchmark epochs must be >= 0");
   if (b->seed_mode() == proto::SEED_MODE_UNSPECIFIED) b->set_seed_mode(proto::MEAN);

@@ -24,6 +24,8 @@ struct Evaluation {
   double cost_s = 0;     // simulated seconds this evaluation costs (deterministic)
   int64_t slot = 0;      // table seed slot (table evaluator) or training seed (train evaluator)
   std::vector<CurvePoint> curve;  // per-epoch training curve (train evaluator only)
+  // Costs of the architecture where the source has them (table columns, or the trained child); NaN unknown.
+  double params_m = NAN, flops_m = NAN, latency_ms = NAN;
 };
 
 class Evaluator {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/provenance.h"
+#include "nas/experiment/reward.h"
 #include "nas/table/table_io.h"
 #include "nas/util/sha256.h"
 #include "nas/util/status.h"
@@ -20,8 +21,10 @@ absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& re
     const TrainEvaluatorFactory* factory = FindTrainEvaluator();
     if (factory == nullptr)
       return absl::UnimplementedError("this nas binary was built without LibTorch training (benchmark.train)");
-    NAS_ASSIGN_OR_RETURN(p.space, CreateSpace(b.space()));
+    NAS_ASSIGN_OR_RETURN(p.space, CreateSpace(b.space(), SpaceOptionsOf(b)));
     NAS_ASSIGN_OR_RETURN(p.evaluator, (*factory)(b, *p.space));
+    // Trained children count their own parameters and FLOPs; latency would be wall time (not replayable).
+    NAS_RETURN_IF_ERROR(CheckRewardCost(b, true, true, false, "a trained child (latency is wall time)"));
     return p;
   }
   p.table_path = b.table();
@@ -32,6 +35,13 @@ absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& re
   auto evaluator = TableEvaluator::Create(*p.table, *p.space, b, by_seconds);
   if (!evaluator.ok())
     return absl::Status(evaluator.status().code(), absl::StrCat(p.table_path, ": ", evaluator.status().message()));
+  absl::Status cost = CheckRewardCost(b, evaluator->has_params(), evaluator->has_flops(), false,
+                                      absl::StrCat("the table (", p.table->space(), ", costs: ", evaluator->cost_source(), ")"));
+  if (!cost.ok()) return absl::Status(cost.code(), absl::StrCat(p.table_path, ": ", cost.message()));
+  for (const std::string& name : b.report_datasets())
+    if (auto d = p.table->dataset(name); !d.ok())
+      return absl::Status(d.status().code(),
+                          absl::StrCat(p.table_path, ": benchmark.report_datasets: ", d.status().message()));
   auto owned = std::make_unique<TableEvaluator>(std::move(*evaluator));
   p.table_evaluator = owned.get();
   p.evaluator = std::move(owned);

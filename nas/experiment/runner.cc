@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/config_limits.h"
+#include "nas/experiment/reward.h"
 #include "nas/search/strategy.h"
 #include "nas/util/exception_status.h"
 #include "nas/util/rng.h"
@@ -140,7 +141,8 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
       ev = std::move(pending.evaluation);
     }
     const Proposal& p = pending.proposal;
-    strategy->TellResult(p.id, ev.valid_acc);
+    NAS_ASSIGN_OR_RETURN(const RewardValue reward, ComputeReward(experiment_.benchmark(), ev));
+    strategy->TellResult(p.id, reward.reward);
 
     const int64_t i = told++;
     Episode e;
@@ -149,11 +151,14 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     e.actions.assign(p.actions.begin(), p.actions.end());
     e.log_prob = p.log_prob;
     e.entropy = p.entropy;
-    e.reward = ev.valid_acc;
+    e.reward = reward.reward;
     e.valid_acc = ev.valid_acc;
     e.test_acc = ev.test_acc;
     e.sim_time = now;
     e.table_slot = ev.slot;
+    e.params_m = ev.params_m;
+    e.flops_m = ev.flops_m;
+    e.cost = reward.cost;
     e.curve = std::move(ev.curve);
     for (CurvePoint& c : e.curve) c.episode = i;
     e.worker = pending.worker;

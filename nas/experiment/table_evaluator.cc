@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "nas/space/nb201_cost.h"
 #include "nas/table/table_index.h"
 #include "nas/util/status.h"
 
@@ -20,6 +22,33 @@ absl::Status TableEvaluator::MissingArchitecture(const Actions& actions) const {
       "architecture ", space_->ToString(actions), " (key ", space_->CanonicalKey(actions), ") has no row in the ",
       table_->num_archs(), "-row sparse table; it is valid in space '", space_->name(),
       "', so the table lacks it (a gap in the benchmark)"));
+}
+
+void TableEvaluator::FillCosts(const Table& table, const SearchSpace& space, const std::string& dataset) {
+  auto any_finite = [](const std::vector<double>& v) {
+    return std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+  };
+  if (any_finite(table.params_m())) params_m_ = table.params_m();
+  if (any_finite(table.flops_m())) flops_m_ = table.flops_m();
+  if (!params_m_.empty() || !flops_m_.empty()) {
+    cost_source_ = "table";
+    return;
+  }
+  auto source = table.attributes().find("source");
+  if (table.sparse() || space.name() != "nb201" || source == table.attributes().end() ||
+      !absl::StartsWith(source->second, "NAS-Bench-201 CSV"))
+    return;
+  Nb201Skeleton skeleton;  // the CSV's networks: C = 16, N = 5 on 3-channel images
+  if (absl::StartsWith(dataset, "cifar100")) skeleton.num_classes = 100;
+  if (absl::StartsWith(dataset, "ImageNet16")) skeleton.num_classes = 120, skeleton.image_size = 16;
+  params_m_.resize(table.num_archs());
+  flops_m_.resize(table.num_archs());
+  for (int64_t a = 0; a < table.num_archs(); ++a) {
+    const Actions ops = space.FromOrdinal(a);
+    params_m_[a] = Nb201Params(ops, skeleton) / 1e6;
+    flops_m_[a] = Nb201Flops(ops, skeleton) / 1e6;
+  }
+  cost_source_ = absl::StrCat("analytic (NB201 skeleton C=16 N=5, ", skeleton.num_classes, " classes)");
 }
 
 absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const SearchSpace& space,
@@ -74,6 +103,7 @@ absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const 
         "dataset '", d.name(), "' lacks the validation accuracy at ", ev.search_epochs(), " epochs or the test accuracy at ",
         ev.report_epochs(), " epochs for ", missing, " architectures (first: row ", first_missing, ", ",
         table.sparse() ? table.row_archs()[first_missing] : space.ToString(space.FromOrdinal(first_missing)), ")"));
+  ev.FillCosts(table, space, d.name());
   if (budget_in_seconds && ev.fixed_cost_ == 0 && times_missing)
     return absl::FailedPreconditionError(
         absl::StrCat("dataset '", d.name(), "' has no training times, so a budget in simulated_seconds needs "

@@ -10,6 +10,7 @@
 #define NAS_EXPERIMENT_TABLE_EVALUATOR_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -49,8 +50,19 @@ class TableEvaluator : public Evaluator {
     e.test_acc = dataset_->at(arch, report_fidelity_, mean_slot_).test_acc;
     e.cost_s = fixed_cost_ > 0 ? fixed_cost_ : (std::isnan(s.train_time) ? 0.0 : s.train_time);
     e.slot = slot;
+    if (!params_m_.empty()) e.params_m = params_m_[arch];
+    if (!flops_m_.empty()) e.flops_m = flops_m_[arch];
     return e;
   }
+
+  // Per-row costs (for rewards and Pareto fronts): the table's params_m / flops_m columns where it has any
+  // value; for the NB201 CSV (no such columns) computed analytically for its C = 16, N = 5 skeleton
+  // (nas/space/nb201_cost.h; 10/100/120 classes by dataset name, 16x16 images for ImageNet16-120). Empty
+  // when unknown.
+  bool has_params() const { return !params_m_.empty(); }
+  bool has_flops() const { return !flops_m_.empty(); }
+  // Where the costs come from ("table", "analytic (NB201 C=16 N=5 skeleton)" or "none").
+  const std::string& cost_source() const { return cost_source_; }
 
   // The best reported test accuracy over the whole table (for regret).
   double best_test_acc() const override { return best_test_; }
@@ -62,6 +74,7 @@ class TableEvaluator : public Evaluator {
  private:
   int64_t SparseRow(const Actions& actions) const;
   absl::Status MissingArchitecture(const Actions& actions) const;
+  void FillCosts(const Table& table, const SearchSpace& space, const std::string& dataset);
 
   const Table* table_ = nullptr;
   const SearchSpace* space_ = nullptr;
@@ -73,7 +86,9 @@ class TableEvaluator : public Evaluator {
   bool sample_ = false;
   double fixed_cost_ = 0;
   double best_test_ = 0;
-  std::vector<std::vector<int>> valid_slots_;  // per arch, seed slots with a search value (SAMPLE mode)
+  std::vector<std::vector<int>> valid_slots_;
+  std::vector<double> params_m_, flops_m_;
+  std::string cost_source_ = "none";  // per arch, seed slots with a search value (SAMPLE mode)
 };
 
 }  // namespace nas

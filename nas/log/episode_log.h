@@ -6,7 +6,9 @@
 //                         table_sha256, ...).
 //   /runs/<label>/<run>   one group per planned (method label, run number zero-padded to 4 digits), attrs:
 //                         method, label, run, slot, strategy_seed, eval_seed, ... Created before any episode.
-//        /episodes        [N] compound, one row per episode (index, arch, a0..a{D-1}, log_prob, ...)
+//        /episodes        [N] compound, one row per episode (index, arch, a0..a{D-1}, log_prob, entropy,
+//                         reward, valid_acc, test_acc, sim_time, wall_time, incumbent, incumbent_valid,
+//                         incumbent_test, table_slot, worker, proposal, params_m, flops_m, cost)
 //        /curves          [M] compound, one row per trained epoch (real training only)
 //   /progress             [S] compound {episodes int64, curve_rows int64, complete int8}, one row per slot:
 //                         how many rows of the run's datasets are acknowledged, and whether it finished.
@@ -28,6 +30,7 @@
 #ifndef NAS_LOG_EPISODE_LOG_H_
 #define NAS_LOG_EPISODE_LOG_H_
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <functional>
@@ -67,6 +70,10 @@ struct Episode {
   // sim_time is the simulated finish time.
   int64_t worker = 0;       // simulated worker that evaluated it (0 .. workers-1)
   int64_t proposal = 0;     // position in the strategy's proposal order (= index with one worker)
+  // Reward design (NaN where unknown):
+  double params_m = NAN;    // the architecture's parameters (millions), from the table or the trained child
+  double flops_m = NAN;     // its forward multiply-adds (millions)
+  double cost = NAN;        // the cost the reward used (benchmark.reward.cost), NaN without a cost term
 };
 
 struct RunLog {
@@ -76,6 +83,7 @@ struct RunLog {
   std::map<std::string, std::string> attributes;  // strategy_seed, eval_seed, ... (strings)
   std::vector<Episode> episodes;
   bool complete = true;  // false: the writer stopped before the run finished (episodes = acknowledged ones)
+  bool has_costs = true;  // the layout has params_m / flops_m / cost (every layout this build reads)
 };
 
 struct LogFile {

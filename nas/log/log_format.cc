@@ -24,7 +24,10 @@ const Field kTailFields[] = {
     {"incumbent_valid", true, nullptr, &Episode::incumbent_valid},
     {"incumbent_test", true, nullptr, &Episode::incumbent_test},
     {"table_slot", false, &Episode::table_slot, nullptr},
-    {"worker", false, &Episode::worker, nullptr},            {"proposal", false, &Episode::proposal, nullptr}};
+    {"worker", false, &Episode::worker, nullptr},            {"proposal", false, &Episode::proposal, nullptr},
+    // Reward design: the architecture's costs and the reward's cost (NaN where unknown).
+    {"params_m", true, nullptr, &Episode::params_m},         {"flops_m", true, nullptr, &Episode::flops_m},
+    {"cost", true, nullptr, &Episode::cost}};
 constexpr int kTail = static_cast<int>(sizeof(kTailFields) / sizeof(kTailFields[0]));
 static_assert(2 + kTail == kFixedFields, "kFixedFields (log_format.h) counts index, arch and the tail fields");
 

@@ -20,7 +20,7 @@ inline constexpr char kFormatVersion[] = "3";
 inline constexpr char kOldFormatVersion[] = "2";  // /completed list instead of /progress; still read
 inline constexpr int64_t kChunkRows = 128;
 inline constexpr int64_t kProgressChunkRows = 64;
-inline constexpr int kFixedFields = 15;  // episode fields besides the actions
+inline constexpr int kFixedFields = 18;  // episode fields besides the actions
 
 // One row of /progress: what a run has acknowledged. Written in place after the rows it counts are flushed.
 struct Progress {

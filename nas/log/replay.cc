@@ -52,6 +52,11 @@ std::optional<Divergence> FirstDivergence(const RunLog& logged, const RunLog& re
     if ((d = integer("table_slot", a.table_slot, b.table_slot))) return d;
     if ((d = integer("worker", a.worker, b.worker))) return d;
     if ((d = integer("proposal", a.proposal, b.proposal))) return d;
+    if (logged.has_costs) {  // logs written before the cost fields have none to compare
+      if ((d = real("params_m", a.params_m, b.params_m))) return d;
+      if ((d = real("flops_m", a.flops_m, b.flops_m))) return d;
+      if ((d = real("cost", a.cost, b.cost))) return d;
+    }
     if ((d = integer("curve length", a.curve.size(), b.curve.size()))) return d;
     for (size_t k = 0; k < a.curve.size(); ++k) {
       const CurvePoint& x = a.curve[k];

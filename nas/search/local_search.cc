@@ -83,7 +83,7 @@ class LocalSearch : public BatchStrategy {
   Actions RandomArch() {
     Actions a;
     do {
-      a = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+      a = space_->Sample(rng_);
     } while (!space_->IsValid(a));
     return a;
   }

@@ -15,7 +15,7 @@ class RandomSearch : public BatchStrategy {
     std::vector<Proposal> out(k);
     for (Proposal& p : out) {
       do {
-        p.actions = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+        p.actions = space_->Sample(rng_);
       } while (!space_->IsValid(p.actions));
       p.id = NextId();
     }

@@ -45,7 +45,7 @@ class RegularizedEvolution : public BatchStrategy {
     Actions a;
     if (static_cast<int>(population_.size() + pending_.size()) < population_size_ || population_.empty()) {
       do {
-        a = space_->FromOrdinal(static_cast<int64_t>(rng_.UniformInt(space_->size())));
+        a = space_->Sample(rng_);
       } while (!space_->IsValid(a));
       return a;
     }

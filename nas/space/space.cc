@@ -1,5 +1,6 @@
 #include "nas/space/space.h"
 
+#include <cstdint>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -17,8 +18,15 @@ bool SearchSpace::IsValid(const Actions& actions) const {
 
 int64_t SearchSpace::size() const {
   int64_t n = 1;
-  for (int i = 0; i < num_decisions(); ++i) n *= num_choices(i);
+  for (int i = 0; i < num_decisions(); ++i)
+    if (__builtin_mul_overflow(n, static_cast<int64_t>(num_choices(i)), &n)) return INT64_MAX;
   return n;
+}
+
+bool SearchSpace::enumerable() const { return size() != INT64_MAX; }
+
+Actions SearchSpace::Sample(Rng& rng) const {
+  return FromOrdinal(static_cast<int64_t>(rng.UniformInt(static_cast<uint64_t>(size()))));
 }
 
 int64_t SearchSpace::Ordinal(const Actions& actions) const {
@@ -64,15 +72,26 @@ std::vector<Actions> SearchSpace::Neighbours(const Actions& actions) const {
 }
 
 namespace {
-std::map<std::string, SpaceFactory>& SpaceMap() {
-  static auto* m = new std::map<std::string, SpaceFactory>();
+std::map<std::string, ParametrisedSpaceFactory>& SpaceMap() {
+  static auto* m = new std::map<std::string, ParametrisedSpaceFactory>();
   return *m;
 }
 }  // namespace
 
-bool RegisterSpace(const std::string& name, SpaceFactory factory) {
+bool RegisterParametrisedSpace(const std::string& name, ParametrisedSpaceFactory factory) {
   NAS_CHECK(SpaceMap().emplace(name, std::move(factory)).second);
   return true;
+}
+
+bool RegisterSpace(const std::string& name, SpaceFactory factory) {
+  return RegisterParametrisedSpace(
+      name, [name, factory = std::move(factory)](
+                const SpaceOptions& options) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {
+        if (options.layers != 0)
+          return absl::InvalidArgumentError(
+              absl::StrCat("space_params.layers: space '", name, "' has a fixed shape and takes no layers"));
+        return factory();
+      });
 }
 
 std::vector<std::string> RegisteredSpaces() {
@@ -81,12 +100,12 @@ std::vector<std::string> RegisteredSpaces() {
   return names;
 }
 
-absl::StatusOr<std::unique_ptr<SearchSpace>> CreateSpace(const std::string& name) {
+absl::StatusOr<std::unique_ptr<SearchSpace>> CreateSpace(const std::string& name, const SpaceOptions& options) {
   auto it = SpaceMap().find(name);
   if (it == SpaceMap().end())
     return absl::NotFoundError(absl::StrCat("unknown search space '", name,
                                             "'; known spaces: ", absl::StrJoin(RegisteredSpaces(), ", ")));
-  return it->second();
+  return it->second(options);
 }
 
 }  // namespace nas

@@ -18,6 +18,12 @@ namespace nas {
 
 using Actions = std::vector<int>;
 
+// Parameters of a parametrised space (benchmark.space_params in the experiment config); 0 = the space's
+// default. Only zoph_le_cnn takes any (layers); the fixed spaces refuse non-zero values.
+struct SpaceOptions {
+  int layers = 0;
+};
+
 class SearchSpace {
  public:
   virtual ~SearchSpace() = default;
@@ -38,10 +44,18 @@ class SearchSpace {
   // True when the actions describe an architecture that exists (default: every choice in range).
   virtual bool IsValid(const Actions& actions) const;
 
-  // Number of architectures (product of the choice counts).
+  // Number of architectures (product of the choice counts), saturated at INT64_MAX for spaces too large to
+  // enumerate (a deep zoph_le_cnn).
   int64_t size() const;
-  int64_t Ordinal(const Actions& actions) const;
-  Actions FromOrdinal(int64_t ordinal) const;
+  // True when size() is exact, so Ordinal/FromOrdinal are the mixed-radix bijection.
+  bool enumerable() const;
+  // The mixed-radix ordinal. Spaces that are not enumerable override it with a stable 63-bit identifier.
+  virtual int64_t Ordinal(const Actions& actions) const;
+  Actions FromOrdinal(int64_t ordinal) const;  // enumerable spaces only
+
+  // A uniformly drawn architecture (random search, restarts, initial populations). Default:
+  // FromOrdinal(UniformInt(size())); non-enumerable spaces draw decision by decision.
+  virtual Actions Sample(Rng& rng) const;
 
   // A valid architecture differing from `parent` in one decision (the mutation of evolution). Default: a
   // uniformly chosen decision set to a uniformly chosen other choice, redrawn until valid.
@@ -54,8 +68,13 @@ class SearchSpace {
 // Registry of search spaces by name.
 using SpaceFactory = std::function<std::unique_ptr<SearchSpace>()>;
 bool RegisterSpace(const std::string& name, SpaceFactory factory);
-// Unknown names give NotFound listing the registered ones.
-absl::StatusOr<std::unique_ptr<SearchSpace>> CreateSpace(const std::string& name);
+// A space that takes SpaceOptions; errors name the option ("space_params.layers: ...").
+using ParametrisedSpaceFactory =
+    std::function<absl::StatusOr<std::unique_ptr<SearchSpace>>(const SpaceOptions& options)>;
+bool RegisterParametrisedSpace(const std::string& name, ParametrisedSpaceFactory factory);
+// Unknown names give NotFound listing the registered ones. Fixed spaces refuse non-default options.
+absl::StatusOr<std::unique_ptr<SearchSpace>> CreateSpace(const std::string& name,
+                                                         const SpaceOptions& options = SpaceOptions());
 std::vector<std::string> RegisteredSpaces();
 
 }  // namespace nas

@@ -13,7 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "nas/space/nb201_space.h"
 #include "nas/train/datasets.h"
+#include "nas/train/macro_network.h"
 #include "nas/train/network.h"
+#include "nas/space/zoph_le_space.h"
 #include "nas/util/field_check.h"
 #include "nas/util/rng.h"
 #include "nas/util/runtime.h"
@@ -54,7 +56,8 @@ torch::Tensor CrossEntropy(const torch::Tensor& logits, const torch::Tensor& lab
 }
 
 // Mean loss and accuracy (percent) of `net` (eval mode) on a split.
-void Evaluate(Nb201Network& net, const DeviceSplit& split, int64_t batch, double* loss, double* acc) {
+template <typename Net>
+void Evaluate(Net& net, const DeviceSplit& split, int64_t batch, double* loss, double* acc) {
   torch::NoGradGuard no_grad;
   net->eval();
   double loss_sum = 0;
@@ -70,7 +73,8 @@ void Evaluate(Nb201Network& net, const DeviceSplit& split, int64_t batch, double
   *acc = split.size ? 100.0 * correct / split.size : 0.0;
 }
 
-std::string WeightsSha256(Nb201Network& net) {
+template <typename Net>
+std::string WeightsSha256(Net& net) {
   std::string bytes;
   auto append = [&bytes](const std::string& name, const torch::Tensor& t) {
     torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
@@ -81,6 +85,66 @@ std::string WeightsSha256(Nb201Network& net) {
   for (const auto& item : net->named_parameters(true)) append(item.key(), item.value());
   for (const auto& item : net->named_buffers(true)) append(item.key(), item.value());
   return Sha256Hex(bytes);
+}
+
+// The training loop, the same for every kind of child network (the NB201 path is unchanged by being a template).
+template <typename Net>
+absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec, const Dataset& data, uint64_t seed,
+                                         const torch::Device& device, TrainResult result) {
+  net->InitWeights(seed);  // on the CPU, so every device starts from the same weights
+  for (const auto& module : net->modules(/*include_self=*/false))
+    if (auto* bn = module->template as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
+  result.params_m = net->NumParams() / 1e6;
+  result.flops_m = net->Flops() / 1e6;
+  net->to(device);
+
+  const DeviceSplit train = ToDevice(data.train(), data, device), valid = ToDevice(data.valid(), data, device),
+                    test = ToDevice(data.test(), data, device);
+  const int64_t batch = spec.batch_size();
+  const int64_t iters_per_epoch = (train.size + batch - 1) / batch;
+  const double total_iters = static_cast<double>(iters_per_epoch) * spec.epochs();
+  const double lr0 = spec.learning_rate();
+  torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(lr0)
+                                                     .momentum(spec.momentum())
+                                                     .nesterov(spec.nesterov())
+                                                     .weight_decay(spec.weight_decay()));
+  int64_t step = 0;
+  for (int epoch = 0; epoch < spec.epochs(); ++epoch) {
+    EpochMetrics m;
+    m.epoch = epoch + 1;
+    const auto start = std::chrono::steady_clock::now();
+    net->train();
+    std::vector<int64_t> order = EpochOrder(seed, epoch, train.size);
+    torch::Tensor order_t = torch::from_blob(order.data(), {train.size}, torch::kLong).clone().to(device);
+    double loss_sum = 0;
+    int64_t correct = 0;
+    for (int64_t b = 0; b < train.size; b += batch, ++step) {
+      const int64_t n = std::min(batch, train.size - b);
+      torch::Tensor idx = order_t.narrow(0, b, n);
+      torch::Tensor x = train.images.index_select(0, idx), y = train.labels.index_select(0, idx);
+      const double lr = 0.5 * lr0 * (1.0 + std::cos(M_PI * step / total_iters));
+      for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      optimizer.zero_grad();
+      torch::Tensor logits = net->forward(x);
+      torch::Tensor loss = CrossEntropy(logits, y);
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.item<double>() * n;
+      correct += logits.detach().argmax(1).eq(y).sum().item<int64_t>();
+    }
+    m.train_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.train_loss = loss_sum / train.size;
+    m.train_acc = 100.0 * correct / train.size;
+    const int64_t eval_batch = std::max<int64_t>(batch, 512);
+    Evaluate(net, valid, eval_batch, &m.valid_loss, &m.valid_acc);
+    Evaluate(net, test, eval_batch, &m.test_loss, &m.test_acc);
+    if (!std::isfinite(m.train_loss))
+      return absl::InternalError(absl::StrCat("training diverged (loss ", m.train_loss, ") in epoch ", m.epoch));
+    result.epochs.push_back(m);
+  }
+  result.weights_sha256 = WeightsSha256(net);
+  return result;
 }
 
 // Ranges of a resolved spec (README "Bad input"): finite, and sizes that keep one child within memory and time.
@@ -143,10 +207,11 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
 
 absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,
                                        const Dataset& data, uint64_t seed) {
-  if (space.name() != "nb201")
-    return absl::InvalidArgumentError(absl::StrCat("space: TrainChild trains nb201 cells, not \"", space.name(), "\""));
+  if (space.name() != "nb201" && space.name() != "zoph_le_cnn")
+    return absl::InvalidArgumentError(
+        absl::StrCat("space: TrainChild trains nb201 cells and zoph_le_cnn networks, not \"", space.name(), "\""));
   if (!space.IsValid(arch))
-    return absl::InvalidArgumentError(absl::StrCat("arch: not a valid nb201 architecture (", arch.size(),
+    return absl::InvalidArgumentError(absl::StrCat("arch: not a valid ", space.name(), " architecture (", arch.size(),
                                                    " decisions)"));
   if (spec.epochs() <= 0 || spec.batch_size() <= 0 || spec.threads() <= 0)
     return absl::InvalidArgumentError("spec: not resolved (call ResolveTrainSpec first)");
@@ -175,6 +240,17 @@ absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& 
   at::set_num_threads(spec.threads());
   SetComputeThreads(spec.threads());
 
+  if (space.name() == "zoph_le_cnn") {
+    MacroNetworkConfig config;
+    const auto* macro = dynamic_cast<const ZophLeSpace*>(&space);
+    NAS_CHECK(macro != nullptr);
+    config.layers = macro->Decode(arch);
+    config.in_channels = data.channels();
+    config.image_size = data.image_size();
+    config.num_classes = data.num_classes();
+    ZophLeNetwork net(config);
+    return TrainNetwork(net, spec, data, seed, device, std::move(result));
+  }
   NetworkConfig config;
   config.ops = arch;
   config.channels = spec.network().channels();
@@ -183,60 +259,7 @@ absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& 
   config.image_size = data.image_size();
   config.num_classes = data.num_classes();
   Nb201Network net(config);
-  net->InitWeights(seed);  // on the CPU, so every device starts from the same weights
-  for (const auto& module : net->modules(/*include_self=*/false))
-    if (auto* bn = module->as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
-  result.params_m = net->NumParams() / 1e6;
-  result.flops_m = net->Flops() / 1e6;
-  net->to(device);
-
-  const DeviceSplit train = ToDevice(data.train(), data, device), valid = ToDevice(data.valid(), data, device),
-                    test = ToDevice(data.test(), data, device);
-  const int64_t batch = spec.batch_size();
-  const int64_t iters_per_epoch = (train.size + batch - 1) / batch;
-  const double total_iters = static_cast<double>(iters_per_epoch) * spec.epochs();
-  const double lr0 = spec.learning_rate();
-  torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(lr0)
-                                                     .momentum(spec.momentum())
-                                                     .nesterov(spec.nesterov())
-                                                     .weight_decay(spec.weight_decay()));
-  int64_t step = 0;
-  for (int epoch = 0; epoch < spec.epochs(); ++epoch) {
-    EpochMetrics m;
-    m.epoch = epoch + 1;
-    const auto start = std::chrono::steady_clock::now();
-    net->train();
-    std::vector<int64_t> order = EpochOrder(seed, epoch, train.size);
-    torch::Tensor order_t = torch::from_blob(order.data(), {train.size}, torch::kLong).clone().to(device);
-    double loss_sum = 0;
-    int64_t correct = 0;
-    for (int64_t b = 0; b < train.size; b += batch, ++step) {
-      const int64_t n = std::min(batch, train.size - b);
-      torch::Tensor idx = order_t.narrow(0, b, n);
-      torch::Tensor x = train.images.index_select(0, idx), y = train.labels.index_select(0, idx);
-      const double lr = 0.5 * lr0 * (1.0 + std::cos(M_PI * step / total_iters));
-      for (auto& group : optimizer.param_groups())
-        static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
-      optimizer.zero_grad();
-      torch::Tensor logits = net->forward(x);
-      torch::Tensor loss = CrossEntropy(logits, y);
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.item<double>() * n;
-      correct += logits.detach().argmax(1).eq(y).sum().item<int64_t>();
-    }
-    m.train_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    m.train_loss = loss_sum / train.size;
-    m.train_acc = 100.0 * correct / train.size;
-    const int64_t eval_batch = std::max<int64_t>(batch, 512);
-    Evaluate(net, valid, eval_batch, &m.valid_loss, &m.valid_acc);
-    Evaluate(net, test, eval_batch, &m.test_loss, &m.test_acc);
-    if (!std::isfinite(m.train_loss))
-      return absl::InternalError(absl::StrCat("training diverged (loss ", m.train_loss, ") in epoch ", m.epoch));
-    result.epochs.push_back(m);
-  }
-  result.weights_sha256 = WeightsSha256(net);
-  return result;
+  return TrainNetwork(net, spec, data, seed, device, std::move(result));
 }
 
 }  // namespace nas

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nas/analysis/compare.h"
+#include "nas/analysis/pareto.h"
 #include "nas/analysis/plot.h"
 #include "nas/log/episode_log.h"
 #include "tools/cli/args.h"
@@ -54,6 +55,8 @@ int CompareCommand(int argc, char** argv) {
       .Option("plot", "also draw an anytime plot (.svg or .png; needs gnuplot)")
       .Flag("regret", "plot the regret on a log axis instead of the test accuracy")
       .Flag("align", "compare logs with different budgets at the smallest one")
+      .Option("pareto", "also report each method's accuracy-cost Pareto front; COST: params_m or flops_m")
+      .Option("pareto_plot", "also draw the Pareto fronts (.svg or .png; needs gnuplot and --pareto)")
       .Flag("overwrite", "replace existing --csv / --plot files");
   if (absl::Status s = args.Parse(argc, argv, 1, 1 << 20); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
@@ -71,6 +74,19 @@ int CompareCommand(int argc, char** argv) {
   for (const std::string& p : args.positional()) inputs.push_back(ResolvePath(p));
   const std::string csv = args.Has("csv") ? ResolvePath(args.Get("csv")) : "";
   const std::string plot = args.Has("plot") ? ResolvePath(args.Get("plot")) : "";
+  const std::string pareto_plot = args.Has("pareto_plot") ? ResolvePath(args.Get("pareto_plot")) : "";
+  if (args.Has("pareto") && args.Get("pareto") != "params_m" && args.Get("pareto") != "flops_m")
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("nas compare: --pareto: unknown cost '", args.Get("pareto"), "' (known: params_m, flops_m)")));
+  if (!pareto_plot.empty() && !args.Has("pareto"))
+    return Fail(absl::InvalidArgumentError("nas compare: --pareto_plot needs --pareto params_m|flops_m"));
+  if (!pareto_plot.empty()) {
+    std::vector<std::string> others = inputs;
+    others.push_back(csv);
+    others.push_back(plot);
+    if (absl::Status s = CheckOutput(pareto_plot, PlotOutput(), others, args.GetFlag("overwrite")); !s.ok())
+      return Fail(s);
+  }
   if (!csv.empty() && csv == plot)
     return Fail(absl::InvalidArgumentError(absl::StrCat(csv, ": given as both --csv and --plot")));
   if (!csv.empty()) {
@@ -105,6 +121,13 @@ int CompareCommand(int argc, char** argv) {
   if (!csv.empty())
     if (absl::Status s = WriteText(csv, analysis::FormatCsv(*comparison)); !s.ok()) return Fail(s);
   std::printf("%s", analysis::FormatMarkdown(*comparison).c_str());
+  if (args.Has("pareto")) {
+    auto fronts = analysis::ParetoFronts(logs, args.Get("pareto"));
+    if (!fronts.ok()) return Fail(fronts.status());
+    if (!pareto_plot.empty())
+      if (absl::Status s = analysis::WriteParetoPlot(*fronts, pareto_plot); !s.ok()) return Fail(s);
+    std::printf("\n%s", analysis::FormatParetoMarkdown(*fronts).c_str());
+  }
   return 0;
 }
 

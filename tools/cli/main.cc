@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
       {"build-table", {BuildTableCommand, "train a space's architectures into a table (resumable, shardable)"}},
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
       {"recover", {RecoverCommand, "make the log of a killed run a normal HDF5 file again (h5py), without resuming"}},
+      {"transfer", {TransferCommand, "rank correlation of architectures between datasets; incumbents on other datasets"}},
   };
   SetProcessArgs(argc, argv);  // a command that needs LibTorch re-executes as nas-torch (full_binary.h)
   nas::h5::DisableErrorPrinting();

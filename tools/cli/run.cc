@@ -15,6 +15,7 @@
 #include "nas/experiment/config.h"
 #include "nas/experiment/experiment.h"
 #include "nas/experiment/runner.h"
+#include "nas/analysis/transfer.h"
 #include "nas/experiment/summary.h"
 #include "nas/log/episode_log.h"
 #include "nas/log/replay.h"
@@ -285,6 +286,9 @@ int RunCommand(int argc, char** argv) {
               prepared->evaluator->report_epochs(),
               std::isnan(best) ? "; children trained" : absl::StrFormat("; best test in table %.3f", best).c_str());
   std::printf("%s", FormatSummary(Summarize(finished)).c_str());
+  const auto& report = prepared->config.benchmark().report_datasets();
+  if (prepared->table && !report.empty())
+    std::printf("%s", analysis::FormatReportDatasets(*prepared->table, {report.begin(), report.end()}, finished).c_str());
   std::printf("log: %s (%.2f s, %d thread%s%s)\n", out.c_str(), seconds, *threads, *threads == 1 ? "" : "s",
               resume ? absl::StrCat(", resumed ", jobs.size(), " unfinished runs").c_str() : "");
   return 0;
