@@ -30,6 +30,10 @@ using log_file::WriteLock;
 using log_format::Invalid;
 using log_format::Progress;
 
+// Runs whose datasets stay open between commits (each pins metadata in HDF5's small cache; 400 open at once
+// made HDF5 fail and then corrupt its heap).
+constexpr int kMaxOpenRuns = 64;
+
 // Root attributes the format owns; run-group attributes the writer owns.
 const char* const kRootReserved[] = {"format", "format_version"};
 const char* const kRunReserved[] = {"method", "label", "run", "slot"};
@@ -249,10 +253,20 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     need += (groups_.size() / log_format::kProgressChunkRows + 1) * (log_format::kProgressChunkRows * sizeof(Progress) + 4);
     if (absl::Status s = log_file::Reserve(lock_.fd(), FileEnd(file_.id()), need, &reserved_, target_); !s.ok())
       return Fail(s);
+    int open = 0;
+    for (const h5::Handle& h : open_episodes_) open += h.valid();
     std::vector<Progress> next;
     for (int s : slots) {
+      const bool was_open = open_episodes_[s].valid();
       Progress p = progress_[s];
       NAS_RETURN_IF_ERROR(AppendPending(s, &p));
+      // An open dataset pins its object header in HDF5's (small) metadata cache: a group commit of hundreds of
+      // finished runs must not hold them all open.
+      if (!was_open && open_episodes_[s].valid()) ++open;
+      if (finished_[s] || open > kMaxOpenRuns) {
+        open -= open_episodes_[s].valid();
+        open_episodes_[s] = h5::Handle(), open_curves_[s] = h5::Handle();
+      }
       p.complete = finished_[s] ? 1 : 0;
       next.push_back(p);
     }
@@ -263,7 +277,6 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       progress_[s] = next[i];
       pending_[s].clear();
       dirty_[s] = false;
-      if (finished_[s]) open_episodes_[s] = h5::Handle(), open_curves_[s] = h5::Handle();
       if (advanced && options_.on_ack) options_.on_ack(s, next[i].episodes, next[i].complete != 0);
     }
     return absl::OkStatus();
