@@ -250,7 +250,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       need += ChunkBytes(progress_[s].episodes, static_cast<int64_t>(pending_[s].size()), codec_.size()) +
               ChunkBytes(progress_[s].curve_rows, curve, curve_size);
     }
-    need += (groups_.size() / log_format::kProgressChunkRows + 1) * (log_format::kProgressChunkRows * sizeof(Progress) + 4);
+    need += (groups_.size() / log_format::kProgressChunkRows + 1) *
+            (log_format::kProgressChunkRows * log_format::kPackedProgressSize + 4);
     if (absl::Status s = log_file::Reserve(lock_.fd(), FileEnd(file_.id()), need, &reserved_, target_); !s.ok())
       return Fail(s);
     int open = 0;
@@ -309,9 +310,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     const hsize_t n = coords.size();
     h5::Handle file_space(H5Dget_space(progress_ds_.get()));
     h5::Handle mem_space(H5Screate_simple(1, &n, nullptr));
+    std::vector<char> packed(n * log_format::kPackedProgressSize);
+    for (size_t i = 0; i < rows.size(); ++i) log_format::PackProgress(rows[i], &packed[i * log_format::kPackedProgressSize]);
     if (!progress_ds_.valid() || H5Sselect_elements(file_space.get(), H5S_SELECT_SET, n, coords.data()) < 0 ||
         H5Dwrite(progress_ds_.get(), progress_type_.get(), mem_space.get(), file_space.get(), H5P_DEFAULT,
-                 rows.data()) < 0 ||
+                 packed.data()) < 0 ||
         H5Dflush(progress_ds_.get()) < 0)
       return WriteFailed("/progress");
     return absl::OkStatus();
@@ -337,7 +340,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   const int num_decisions_;
   const log_format::RowCodec codec_;
   const h5::Handle curve_type_ = log_format::CurveType();
-  const h5::Handle progress_type_ = log_format::ProgressType();
+  const h5::Handle progress_type_ = log_format::PackedProgressType();
   const std::vector<std::string> groups_;
   const LogWriterOptions options_;
   int flush_every_;
@@ -412,8 +415,7 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   NAS_RETURN_IF_ERROR(file.CreateGroup("/runs", /*track_order=*/true));
   const hsize_t num_slots = slots.size();
   // Packed in the file: the in-memory row's padding bytes are not stored (they differ from run to run).
-  const h5::Handle progress_type(H5Tcopy(log_format::ProgressType().get()));
-  H5Tpack(progress_type.get());
+  const h5::Handle progress_type = log_format::PackedProgressType();
   NAS_RETURN_IF_ERROR(CreateDataset(file, "/progress", progress_type.get(), num_slots, num_slots,
                                     std::min<hsize_t>(num_slots, log_format::kProgressChunkRows), options.checksum));
   const log_format::RowCodec codec(num_decisions);
