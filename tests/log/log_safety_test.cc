@@ -22,16 +22,14 @@
 #include "absl/strings/str_split.h"
 #include "nas/h5/h5.h"
 #include "nas/log/episode_log.h"
+#include "nas/testing/nas_cli.h"
 
 namespace nas {
 namespace {
 
 constexpr int kDecisions = 6;
 
-std::string TmpPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+std::string TmpPath(const std::string& name) { return testing::ScratchPath(name); }
 
 Episode MakeEpisode(int64_t i, int curve_points = 0) {
   Episode e;
