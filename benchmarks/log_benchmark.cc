@@ -16,11 +16,17 @@ namespace {
 
 void BM_LogAppend(benchmark::State& state) {
   const int flush_every = static_cast<int>(state.range(0));
+  const bool checksum = state.range(1) != 0;
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("log_benchmark_" + std::to_string(getpid()) + "_" + std::to_string(flush_every) + ".h5"))
                                .string();
+  LogWriterOptions options;
+  options.overwrite = true;
+  options.flush_every = flush_every;
+  options.flush_interval_ms = 0;  // commits by count only (BM_LogGroupCommit: by time)
+  options.checksum = checksum;
   auto writer = EpisodeLogWriter::Create(path, {{"experiment", "log_benchmark"}}, 6,
-                                         {RunSlot{"random", "random", 0, {}}}, true, flush_every);
+                                         {RunSlot{"random", "random", 0, {}}}, options);
   if (!writer.ok()) {
     state.SkipWithError(std::string(writer.status().message()).c_str());
     return;
@@ -51,10 +57,10 @@ void BM_LogAppend(benchmark::State& state) {
   (void)(*writer)->Close();
   writer->reset();
   std::filesystem::remove(path);
-  state.SetLabel("flush_every " + std::to_string(flush_every));
+  state.SetLabel("flush_every " + std::to_string(flush_every) + (checksum ? ", Fletcher32" : ", no checksum"));
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_LogAppend)->Arg(1)->Arg(100);
+BENCHMARK(BM_LogAppend)->Args({1, 1})->Args({1, 0})->Args({100, 1})->Args({100, 0});
 
 }  // namespace
 }  // namespace nas

@@ -30,6 +30,10 @@ using log_file::WriteLock;
 using log_format::Invalid;
 using log_format::Progress;
 
+// Runs whose datasets stay open between commits (each pins metadata in HDF5's small cache; 400 open at once
+// made HDF5 fail and then corrupt its heap).
+constexpr int kMaxOpenRuns = 64;
+
 // Root attributes the format owns; run-group attributes the writer owns.
 const char* const kRootReserved[] = {"format", "format_version"};
 const char* const kRunReserved[] = {"method", "label", "run", "slot"};
@@ -247,13 +251,24 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       need += ChunkBytes(progress_[s].episodes, static_cast<int64_t>(pending_[s].size()), codec_.size()) +
               ChunkBytes(progress_[s].curve_rows, curve, curve_size);
     }
-    need += (groups_.size() / log_format::kProgressChunkRows + 1) * (log_format::kProgressChunkRows * sizeof(Progress) + 4);
+    need += (groups_.size() / log_format::kProgressChunkRows + 1) *
+            (log_format::kProgressChunkRows * log_format::kPackedProgressSize + 4);
     if (absl::Status s = log_file::Reserve(lock_.fd(), FileEnd(file_.id()), need, &reserved_, target_); !s.ok())
       return Fail(s);
+    int open = 0;
+    for (const h5::Handle& h : open_episodes_) open += h.valid();
     std::vector<Progress> next;
     for (int s : slots) {
+      const bool was_open = open_episodes_[s].valid();
       Progress p = progress_[s];
       NAS_RETURN_IF_ERROR(AppendPending(s, &p));
+      // An open dataset pins its object header in HDF5's (small) metadata cache: a group commit of hundreds of
+      // finished runs must not hold them all open.
+      if (!was_open && open_episodes_[s].valid()) ++open;
+      if (finished_[s] || open > kMaxOpenRuns) {
+        open -= open_episodes_[s].valid();
+        open_episodes_[s] = h5::Handle(), open_curves_[s] = h5::Handle();
+      }
       p.complete = finished_[s] ? 1 : 0;
       next.push_back(p);
     }
@@ -264,7 +279,6 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       progress_[s] = next[i];
       pending_[s].clear();
       dirty_[s] = false;
-      if (finished_[s]) open_episodes_[s] = h5::Handle(), open_curves_[s] = h5::Handle();
       if (advanced && options_.on_ack) options_.on_ack(s, next[i].episodes, next[i].complete != 0);
     }
     return absl::OkStatus();
@@ -297,9 +311,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     const hsize_t n = coords.size();
     h5::Handle file_space(H5Dget_space(progress_ds_.get()));
     h5::Handle mem_space(H5Screate_simple(1, &n, nullptr));
+    std::vector<char> packed(n * log_format::kPackedProgressSize);
+    for (size_t i = 0; i < rows.size(); ++i) log_format::PackProgress(rows[i], &packed[i * log_format::kPackedProgressSize]);
     if (!progress_ds_.valid() || H5Sselect_elements(file_space.get(), H5S_SELECT_SET, n, coords.data()) < 0 ||
         H5Dwrite(progress_ds_.get(), progress_type_.get(), mem_space.get(), file_space.get(), H5P_DEFAULT,
-                 rows.data()) < 0 ||
+                 packed.data()) < 0 ||
         H5Dflush(progress_ds_.get()) < 0)
       return WriteFailed("/progress");
     return absl::OkStatus();
@@ -325,7 +341,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   const int num_decisions_;
   const log_format::RowCodec codec_;
   const h5::Handle curve_type_ = log_format::CurveType();
-  const h5::Handle progress_type_ = log_format::ProgressType();
+  const h5::Handle progress_type_ = log_format::PackedProgressType();
   const std::vector<std::string> groups_;
   const LogWriterOptions options_;
   int flush_every_;
@@ -400,8 +416,7 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   NAS_RETURN_IF_ERROR(file.CreateGroup("/runs", /*track_order=*/true));
   const hsize_t num_slots = slots.size();
   // Packed in the file: the in-memory row's padding bytes are not stored (they differ from run to run).
-  const h5::Handle progress_type(H5Tcopy(log_format::ProgressType().get()));
-  H5Tpack(progress_type.get());
+  const h5::Handle progress_type = log_format::PackedProgressType();
   NAS_RETURN_IF_ERROR(CreateDataset(file, "/progress", progress_type.get(), num_slots, num_slots,
                                     std::min<hsize_t>(num_slots, log_format::kProgressChunkRows), options.checksum));
   const log_format::RowCodec codec(num_decisions);

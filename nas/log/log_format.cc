@@ -101,6 +101,20 @@ h5::Handle ProgressType() {
   return t;
 }
 
+h5::Handle PackedProgressType() {
+  h5::Handle t(H5Tcreate(H5T_COMPOUND, kPackedProgressSize));
+  H5Tinsert(t.get(), "episodes", 0, H5T_NATIVE_INT64);
+  H5Tinsert(t.get(), "curve_rows", 8, H5T_NATIVE_INT64);
+  H5Tinsert(t.get(), "complete", 16, H5T_NATIVE_INT8);
+  return t;
+}
+
+void PackProgress(const Progress& p, char* row) {
+  std::memcpy(row, &p.episodes, 8);
+  std::memcpy(row + 8, &p.curve_rows, 8);
+  std::memcpy(row + 16, &p.complete, 1);
+}
+
 absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::string& name, int* decisions) {
   h5::Handle type(H5Dget_type(dataset));
   if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND)

@@ -22,16 +22,14 @@
 #include "absl/strings/str_split.h"
 #include "nas/h5/h5.h"
 #include "nas/log/episode_log.h"
+#include "nas/testing/nas_cli.h"
 
 namespace nas {
 namespace {
 
 constexpr int kDecisions = 6;
 
-std::string TmpPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+std::string TmpPath(const std::string& name) { return testing::ScratchPath(name); }
 
 Episode MakeEpisode(int64_t i, int curve_points = 0) {
   Episode e;
@@ -98,6 +96,29 @@ TEST(LogSafety, GroupCommitAcknowledgesWithinTheInterval) {
   auto file = h5::File::Open(path);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(*file->ReadStringAttr("/", "flush_interval_ms"), "50");
+}
+
+// One group commit of hundreds of unfinished runs (each with open datasets) and then of the same runs finished.
+TEST(LogSafety, AGroupCommitOfManyRuns) {
+  const std::string path = TmpPath("many_runs.h5");
+  LogWriterOptions options;
+  options.overwrite = true;
+  options.flush_interval_ms = 100000;  // commits only when asked
+  auto w = EpisodeLogWriter::Create(path, {}, kDecisions, Slots(600), options);
+  ASSERT_TRUE(w.ok()) << w.status();
+  for (int round = 0; round < 3; ++round) {
+    for (int slot = 0; slot < 600; ++slot)
+      for (int i = 0; i < 5; ++i) ASSERT_TRUE((*w)->Append(slot, MakeEpisode(round * 5 + i)).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  for (int slot = 0; slot < 600; ++slot) ASSERT_TRUE((*w)->FinishRun(slot).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  auto log = ReadLog(path);
+  ASSERT_TRUE(log.ok()) << log.status();
+  for (const RunLog& r : log->runs) {
+    ASSERT_EQ(r.episodes.size(), 15u);
+    ASSERT_TRUE(r.complete);
+  }
 }
 
 // Byte offset in the file of the first chunk of `dataset`.

@@ -116,7 +116,7 @@ int RunCommand(int argc, char** argv) {
   if (!threads.ok()) return Fail(threads.status());
   auto flush_every = args.GetInt("flush_every", 0);
   if (!flush_every.ok()) return Fail(flush_every.status());
-  auto flush_interval_ms = args.GetInt("flush_interval_ms", 1000);
+  auto flush_interval_ms = args.GetInt("flush_interval_ms", 0);
   if (!flush_interval_ms.ok()) return Fail(flush_interval_ms.status());
   if (*flush_every < 0 || *flush_interval_ms < 0 || (*flush_every == 0 && *flush_interval_ms == 0))
     return Fail(absl::InvalidArgumentError(
