@@ -13,6 +13,8 @@ struct CliResult {
 
 // Runs `tools/nas <args>` through the shell.
 CliResult RunNas(const std::string& args);
+// Runs a shell command line, capturing stdout and stderr together.
+CliResult RunShell(const std::string& command);
 
 // A path in the test's scratch directory ($TEST_TMPDIR, else /tmp).
 std::string ScratchPath(const std::string& name);
