@@ -28,19 +28,23 @@ const char kCell[] = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_con
 
 double Seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
 
+double WallSeconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
+
 double CpuSeconds() {
   timespec t;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-// Trains and evaluates on one random batch for `seconds` of this process's CPU time each; images per CPU
-// second (unaffected by other processes on a shared machine).
 struct Rates {
-  double train, eval;
+  double train, eval;  // images per second of `clock`
+  double ms_per_batch, params_m, flops_m;
 };
 
-Rates CpuThroughput(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds, int threads) {
+// Trains on one random batch for `seconds` of `clock` (at least 5 steps, after 3 warm-up steps), then evaluates
+// for half of that. With CpuSeconds, the figures are per CPU second of this process: the load of other
+// processes on a shared machine does not enter.
+Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds, int threads, double (*clock)()) {
   at::set_num_threads(threads);
   nas::Nb201Space space;
   nas::NetworkConfig config;
@@ -65,55 +69,27 @@ Rates CpuThroughput(int64_t C, int64_t N, int64_t in_ch, int64_t size, double se
   net->train();
   for (int i = 0; i < 3; ++i) step();
   int iters = 0;
-  double start = CpuSeconds();
-  while (CpuSeconds() - start < seconds || iters < 5) step(), ++iters;
+  double start = clock();
+  while (clock() - start < seconds || iters < 5) step(), ++iters;
   Rates r;
-  r.train = iters * batch / (CpuSeconds() - start);
+  const double train_s = clock() - start;
+  r.train = iters * batch / train_s;
+  r.ms_per_batch = 1e3 * train_s / iters;
+  r.params_m = net->NumParams() / 1e6;
+  r.flops_m = net->Flops() / 1e6;
   net->eval();
   torch::NoGradGuard no_grad;
   iters = 0;
-  start = CpuSeconds();
-  while (CpuSeconds() - start < seconds / 2 || iters < 5) net->forward(x), ++iters;
-  r.eval = iters * batch / (CpuSeconds() - start);
+  start = clock();
+  while (clock() - start < seconds / 2 || iters < 5) net->forward(x), ++iters;
+  r.eval = iters * batch / (clock() - start);
   return r;
 }
 
 void Throughput(const char* label, int64_t C, int64_t N, int64_t in_ch, int64_t size, int threads) {
-  at::set_num_threads(threads);
-  nas::Nb201Space space;
-  nas::NetworkConfig config;
-  config.ops = *space.Parse(kCell);
-  config.channels = C;
-  config.cells_per_stage = N;
-  config.in_channels = in_ch;
-  config.image_size = size;
-  nas::Nb201Network net(config);
-  net->InitWeights(1);
-  torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
-  const int64_t batch = 64;
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
-  torch::Tensor x = at::normal(0.0, 1.0, {batch, in_ch, size, size}, gen);
-  torch::Tensor y = at::randint(0, 10, {batch}, gen, torch::kLong);
-  auto step = [&] {
-    opt.zero_grad();
-    torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), y);
-    loss.backward();
-    opt.step();
-  };
-  net->train();
-  for (int i = 0; i < 3; ++i) step();
-  int iters = 0;
-  const auto start = Clock::now();
-  while (Seconds(start) < 3.0 || iters < 5) step(), ++iters;
-  const double train_s = Seconds(start);
-  net->eval();
-  torch::NoGradGuard no_grad;
-  int eval_iters = 0;
-  const auto e0 = Clock::now();
-  while (Seconds(e0) < 1.5 || eval_iters < 5) net->forward(x), ++eval_iters;
+  const Rates r = Measure(C, N, in_ch, size, 3.0, threads, WallSeconds);
   std::printf("%-34s threads=%d  params=%.4fM  flops=%.2fM  train %8.0f img/s  (%.1f ms/batch)  eval %8.0f img/s\n",
-              label, threads, net->NumParams() / 1e6, net->Flops() / 1e6, iters * batch / train_s,
-              1e3 * train_s / iters, eval_iters * batch / Seconds(e0));
+              label, threads, r.params_m, r.flops_m, r.train, r.ms_per_batch, r.eval);
   std::fflush(stdout);
 }
 
@@ -195,8 +171,8 @@ int Sizing(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "sizing") return Sizing(argc, argv);
   if (argc == 8 && std::string(argv[1]) == "throughput") {
-    const Rates r = CpuThroughput(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]),
-                                  std::atof(argv[6]), std::atoi(argv[7]));
+    const Rates r = Measure(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]),
+                            std::atof(argv[6]), std::atoi(argv[7]), CpuSeconds);
     std::printf("img/s %.3f %.3f\n", r.train, r.eval);
     return 0;
   }

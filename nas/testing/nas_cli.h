@@ -14,6 +14,8 @@ struct CliResult {
 
 // Runs `tools/nas <args>` through the shell.
 CliResult RunNas(const std::string& args);
+// Runs a shell command line, capturing stdout and stderr together.
+CliResult RunShell(const std::string& command);
 
 // One run of `tools/nas` with its arguments as given (no shell), stdout and stderr apart, under a time limit.
 struct CliRun {

@@ -3,7 +3,6 @@
 // give the same episodes as nas-torch, and without nas-torch next to it those commands fail with one line.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -21,17 +20,7 @@ namespace {
 
 using testing::ScratchPath;
 
-testing::CliResult Shell(const std::string& cmd) {
-  testing::CliResult r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+testing::CliResult Shell(const std::string& cmd) { return testing::RunShell(cmd); }
 
 void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
