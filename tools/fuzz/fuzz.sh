@@ -15,8 +15,9 @@ OUT=${FUZZ_OUT:-/tmp/nas_fuzz}
 BASE=${FUZZ_OUTPUT_BASE:-$HOME/.cache/bazel-fuzz/$(printf %s "$PWD" | md5sum | cut -c1-32)}
 bins=()
 for t in "${TARGETS[@]}"; do bins+=("//tests/fuzz:${t}_fuzzer"); done
-bazel --output_base="$BASE" build --config=fuzz "${bins[@]}"
-BIN=$(bazel --output_base="$BASE" info --config=fuzz bazel-bin 2>/dev/null)/tests/fuzz
+# --symlink_prefix=/: no bazel-* links from this server (the main one would descend into them on //...).
+bazel --output_base="$BASE" build --config=fuzz --symlink_prefix=/ "${bins[@]}"
+BIN=$(bazel --output_base="$BASE" info --config=fuzz --symlink_prefix=/ bazel-bin 2>/dev/null)/tests/fuzz
 SUPP=$(pwd)/tests/fuzz/lsan.supp  # known leaks inside HDF5 (see the file)
 status=0
 for t in "${TARGETS[@]}"; do
