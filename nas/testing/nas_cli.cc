@@ -7,8 +7,10 @@
 
 namespace nas::testing {
 
-CliResult RunNas(const std::string& args) {
-  const std::string cmd = "tools/nas " + args + " 2>&1";
+CliResult RunNas(const std::string& args) { return RunShell("tools/nas " + args); }
+
+CliResult RunShell(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;

@@ -14,6 +14,9 @@ struct CliResult {
 // Runs `tools/nas <args>` through the shell.
 CliResult RunNas(const std::string& args);
 
+// Runs a shell command line, stdout and stderr together.
+CliResult RunShell(const std::string& command);
+
 // A path in the test's scratch directory ($TEST_TMPDIR, else /tmp).
 std::string ScratchPath(const std::string& name);
 

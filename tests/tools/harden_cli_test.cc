@@ -38,17 +38,7 @@ std::string NasBinary() {
 }
 
 // Runs a shell command line (use $NAS for the binary), stdout and stderr together.
-CliResult Shell(const std::string& cmd) {
-  const std::string full = "NAS=" + NasBinary() + "; " + cmd + " 2>&1";
-  CliResult r;
-  FILE* p = popen(full.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CliResult Shell(const std::string& cmd) { return testing::RunShell("NAS=" + NasBinary() + "; " + cmd); }
 
 bool OneLine(const std::string& out) { return !out.empty() && out.find('\n') == out.size() - 1; }
 
