@@ -10,4 +10,5 @@ cd "$(dirname "$0")/.."
 targets=$(bazel query --noshow_progress \
   'tests(//tests/... + //benchmarks/...) except rdeps(//tests/... + //benchmarks/..., @system_libs//:torch)' 2>/dev/null)
 echo "sanitizers: $(echo "$targets" | wc -w) test targets under --config=asan"
-bazel test --config=asan --test_env=UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $targets
+# ASAN_OUTPUT_BASE: run it in its own Bazel server (e.g. next to a busy one while developing); CI uses the main one.
+bazel ${ASAN_OUTPUT_BASE:+--output_base=$ASAN_OUTPUT_BASE} test ${ASAN_OUTPUT_BASE:+--symlink_prefix=/} --config=asan --test_env=UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $targets

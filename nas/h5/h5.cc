@@ -238,6 +238,12 @@ absl::Status File::ClearStatusFlags(const std::string& path) {
     return Err(absl::StatusCode::kInternal, path, "", "this HDF5 cannot clear status flags");
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()));
   if (!file.valid()) return Err(absl::StatusCode::kDataLoss, path, "", "HDF5 cannot open this file read-write");
+  // A killed writer leaves the superblock's end-of-allocation behind the data it flushed after the last
+  // superblock write (SWMR readers do not mind, plain readers do: "addr overflow"): extend it to the end of the
+  // file, as `h5clear --increment=0` does.
+  haddr_t eoa = 0;
+  if (H5Fget_eoa(file.get(), &eoa) < 0 || (static_cast<uint64_t>(st.st_size) > eoa && H5Fincrement_filesize(file.get(), 0) < 0))
+    return Err(absl::StatusCode::kDataLoss, path, "", "cannot extend the file's end of allocation to its size");
   if (!file.reset()) return Err(absl::StatusCode::kDataLoss, path, "", "error while closing the file");
   return absl::OkStatus();
 }

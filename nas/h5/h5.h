@@ -89,7 +89,9 @@ class File {
   absl::Status FlushDataset(const std::string& dataset);
   // Clears the superblock's "open for writing" status flags that a SWMR writer killed mid-write leaves behind,
   // as `h5clear -s` does (HDF5 1.10's file-access property "clear_status_flags" on a read-write open), so that
-  // plain (non-SWMR) HDF5 readers such as h5py.File(path) open the file. Changes nothing else.
+  // plain (non-SWMR) HDF5 readers such as h5py.File(path) open the file, and extends the superblock's end of
+  // allocation to the file's size (`h5clear --increment=0`), which a killed writer leaves behind the data it
+  // flushed. Changes nothing else.
   static absl::Status ClearStatusFlags(const std::string& path);
 
   File(File&&) = default;

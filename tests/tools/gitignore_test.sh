@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(pwd)
 outs=$( (grep -oE -- '(--out|--csv|--plot) [^ |]+\.(h5|csv|svg|png)' README.md | awk '{print $2}';
-         grep -E '^\$N import ' README.md | awk '{print $NF}') | sort -u)
+         grep -E '^\$N import ' README.md | sed 's/#.*//' | awk '{print $NF}') | sort -u)
 [ -n "$outs" ] || { echo "found no example outputs in README.md"; exit 1; }
 tmp=$(mktemp -d "${TEST_TMPDIR:-/tmp}/gitignore.XXXXXX")
 cp "$root/.gitignore" "$tmp/"

@@ -15,8 +15,9 @@ OUT=${FUZZ_OUT:-/tmp/nas_fuzz}
 BASE=${FUZZ_OUTPUT_BASE:-$HOME/.cache/bazel-fuzz/$(printf %s "$PWD" | md5sum | cut -c1-32)}
 bins=()
 for t in "${TARGETS[@]}"; do bins+=("//tests/fuzz:${t}_fuzzer"); done
-bazel --output_base="$BASE" build --config=fuzz "${bins[@]}"
-BIN=$(bazel --output_base="$BASE" info --config=fuzz bazel-bin 2>/dev/null)/tests/fuzz
+# --symlink_prefix=/: no bazel-* links from this server (the main one would descend into them on //...).
+bazel --output_base="$BASE" build --config=fuzz --symlink_prefix=/ "${bins[@]}"
+BIN=$(bazel --output_base="$BASE" info --config=fuzz --symlink_prefix=/ bazel-bin 2>/dev/null)/tests/fuzz
 SUPP=$(pwd)/tests/fuzz/lsan.supp  # known leaks inside HDF5 (see the file)
 status=0
 for t in "${TARGETS[@]}"; do
@@ -25,7 +26,7 @@ for t in "${TARGETS[@]}"; do
   cp -n tests/fuzz/corpus/"$t"/* "$work/corpus/"
   echo "fuzz: $t for ${SECONDS_PER_TARGET}s"
   # -rss_limit_mb: a parser must not need 2 GB for a small input; -timeout: a hang.
-  if ! (cd "$work" && ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions="$SUPP" "$BIN/${t}_fuzzer" corpus -max_total_time="$SECONDS_PER_TARGET" \
+  if ! (cd "$work" && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$SUPP" "$BIN/${t}_fuzzer" corpus -max_total_time="$SECONDS_PER_TARGET" \
         -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix=artifacts/ \
         > "$work/fuzz.log" 2>&1); then
     echo "fuzz: $t FAILED; input under $work/artifacts, log $work/fuzz.log"
