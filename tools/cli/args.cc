@@ -86,11 +86,11 @@ bool Args::Has(const std::string& name) const { return values_.count(name) > 0; 
 
 bool Args::GetFlag(const std::string& name) const { return values_.count(name) > 0; }
 
-absl::StatusOr<int> Args::GetInt(const std::string& name, int min_value) const {
+absl::StatusOr<int> Args::GetInt(const std::string& name, int min_value, int max_value) const {
   int v;
-  if (!absl::SimpleAtoi(Get(name), &v) || v < min_value)
-    return absl::InvalidArgumentError(
-        absl::StrCat("nas ", command_, ": --", name, " must be an integer >= ", min_value, ", got '", Get(name), "'"));
+  if (!absl::SimpleAtoi(Get(name), &v) || v < min_value || v > max_value)
+    return absl::InvalidArgumentError(absl::StrCat("nas ", command_, ": --", name, " must be an integer in [",
+                                                   min_value, ", ", max_value, "], got '", Get(name), "'"));
   return v;
 }
 

@@ -28,7 +28,7 @@ class Args {
   std::string Get(const std::string& name) const;
   bool Has(const std::string& name) const;  // given explicitly on the command line
   bool GetFlag(const std::string& name) const;
-  absl::StatusOr<int> GetInt(const std::string& name, int min_value) const;
+  absl::StatusOr<int> GetInt(const std::string& name, int min_value, int max_value = 1 << 30) const;
 
  private:
   struct Spec {

@@ -43,7 +43,7 @@ int BuildTableCommand(int argc, char** argv) {
   if (!spec.ok()) return Fail(spec.status());
   auto shard = ParseShard(args.Get("shard"));
   if (!shard.ok()) return Fail(shard.status());
-  auto threads = args.GetInt("threads", 1);
+  auto threads = args.GetInt("threads", 1, 1024);
   if (!threads.ok()) return Fail(threads.status());
   BuildOptions options;
   options.out_path = ResolvePath(args.positional()[1]);

@@ -28,7 +28,7 @@ int ReplayCommand(int argc, char** argv) {
       .Option("threads", "runs replayed in parallel", "1");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
-  auto threads = args.GetInt("threads", 1);
+  auto threads = args.GetInt("threads", 1, 1024);
   if (!threads.ok()) return Fail(threads.status());
 
   const std::string path = ResolvePath(args.positional()[0]);

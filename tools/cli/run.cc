@@ -103,7 +103,7 @@ int RunCommand(int argc, char** argv) {
   if (!config.ok()) return Fail(config.status());
   if (args.Has("table")) config->mutable_benchmark()->set_table(args.Get("table"));
   if (absl::Status s = ResolveExperiment(&*config, config_path); !s.ok()) return Fail(s);
-  auto threads = args.GetInt("threads", 1);
+  auto threads = args.GetInt("threads", 1, 1024);
   if (!threads.ok()) return Fail(threads.status());
   auto flush_every = args.GetInt("flush_every", 1);
   if (!flush_every.ok()) return Fail(flush_every.status());
