@@ -59,6 +59,12 @@ TEST(CompareCli, MergesLogsPrintsMarkdownAndWritesCsvOnce) {
   EXPECT_EQ(Lines(r.out), 1) << r.out;
   EXPECT_NE(r.out.find(csv + ": exists; pass --overwrite"), std::string::npos) << r.out;
   EXPECT_EQ(Read(csv), "precious");
+  // --overwrite replaces only a previous CSV of nas compare, never another file.
+  r = Nas("compare " + la + " " + lb + " --csv " + csv + " --overwrite");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find(csv + ": exists and is not a CSV of nas compare"), std::string::npos) << r.out;
+  EXPECT_EQ(Read(csv), "precious");
+  std::ofstream(csv) << text;
   r = Nas("compare " + la + " " + lb + " --csv " + csv + " --overwrite --budgets 50,100");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(Lines(Read(csv)), 1 + 2 * 2);
