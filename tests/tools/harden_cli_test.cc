@@ -235,7 +235,7 @@ TEST(Harden, RecoverMakesAKilledLogAPlainHdf5File) {
   RunAndKillAfterFirstAck("run " + Tmp("rec.textproto") + " --out " + log + " --quiet --print_acks");
   const std::string h5py = "/usr/bin/python3 -c \"import h5py; f = h5py.File('" + log +
                            "', 'r'); n = sum(len(f['runs/random'][r]['episodes']) for r in f['runs/random']); "
-                           "print(len(f['runs']), n > 0, len(f['completed'][:]) >= 0)\"";
+                           "print(len(f['runs']), n > 0, len(f['progress'][:]) == 800)\"";
   CliResult before = Shell(h5py);
   EXPECT_NE(before.code, 0) << "h5py opened a killed SWMR log without recovery: " << before.out;
   CliResult r = Shell("$NAS recover " + log);
