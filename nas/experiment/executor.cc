@@ -105,7 +105,8 @@ absl::StatusOr<EvalTask> DecodeTask(const std::string& bytes) {
 
 std::string EncodeEvaluation(const Evaluation& e) {
   ByteWriter w;
-  w.Put(e.valid_acc).Put(e.test_acc).Put(e.cost_s).Put(e.slot).Put<uint64_t>(e.curve.size());
+  w.Put(e.valid_acc).Put(e.test_acc).Put(e.cost_s).Put(e.slot);
+  w.Put(e.params_m).Put(e.flops_m).Put(e.latency_ms).Put<uint64_t>(e.curve.size());
   for (const CurvePoint& c : e.curve) w.Put(c);
   return w.Take();
 }
@@ -114,8 +115,8 @@ absl::StatusOr<Evaluation> DecodeEvaluation(const std::string& bytes) {
   ByteReader r(bytes);
   Evaluation e;
   uint64_t n = 0;
-  if (!r.Get(&e.valid_acc) || !r.Get(&e.test_acc) || !r.Get(&e.cost_s) || !r.Get(&e.slot) || !r.Get(&n) ||
-      n > (1u << 20))
+  if (!r.Get(&e.valid_acc) || !r.Get(&e.test_acc) || !r.Get(&e.cost_s) || !r.Get(&e.slot) ||
+      !r.Get(&e.params_m) || !r.Get(&e.flops_m) || !r.Get(&e.latency_ms) || !r.Get(&n) || n > (1u << 20))
     return absl::DataLossError("malformed evaluation answer");
   e.curve.resize(n);
   for (CurvePoint& c : e.curve)
