@@ -9,7 +9,9 @@ One SGD step (Nesterov momentum 0.9, weight decay 5e-4, cross-entropy) per batch
 benchmarks/train_benchmark.cc's `throughput` mode does. Prints one line: `img/s <train> <eval>`, images per CPU
 second of this process (SECONDS of CPU time each for training and half of it for evaluation).
 
-usage: nb201_train_reference.py C N IN_CHANNELS IMAGE_SIZE [SECONDS] [THREADS]
+usage: nb201_train_reference.py C N IN_CHANNELS IMAGE_SIZE [SECONDS] [THREADS] [channels_last]
+(channels_last: the net and the batch in torch.channels_last memory, as the harness's NetworkSpec.channels_last;
+the authors' code uses the default NCHW.)
 """
 import sys
 import time
@@ -116,11 +118,15 @@ def main():
     torch.set_num_threads(int(sys.argv[6]) if len(sys.argv) > 6 else 1)
     torch.manual_seed(1)
     net = TinyNetwork(c, n, in_ch, CELL)
-    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    channels_last = len(sys.argv) > 7 and sys.argv[7] == "channels_last"
     loss_fn = nn.CrossEntropyLoss()
     batch = 64
     x = torch.randn(batch, in_ch, size, size)
     y = torch.randint(0, 10, (batch,))
+    if channels_last:
+        net = net.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
 
     def step():
         opt.zero_grad()

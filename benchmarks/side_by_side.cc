@@ -3,8 +3,10 @@
 // (a) Child training of the same NB201 net (the fixed cell of train_benchmark; C=16 N=5 on 3x32x32 and C=8 N=1
 //     on 1x12x12; batch 64; one thread): images per CPU second, C++ (train_benchmark throughput) against the
 //     NB201 authors' TinyNetwork in PyTorch-Python (benchmarks/nb201_train_reference.py, Debian's
-//     python3-torch; skipped, saying so, when it is absent). --allocators adds the C++ figure with glibc's
-//     default malloc (NAS_MALLOC_TUNING=0), with jemalloc and with tcmalloc (LD_PRELOAD, when installed).
+//     python3-torch; skipped, saying so, when it is absent), each in the default NCHW memory format and in
+//     channels-last (NetworkSpec.channels_last); ratios are against the authors' NCHW. --allocators adds the
+//     C++ figure with glibc's default malloc (NAS_MALLOC_TUNING=0), with jemalloc and with tcmalloc (LD_PRELOAD,
+//     when installed).
 // (b) The NB201 protocol, random search + REA, 500 runs x 120 evaluations on the NB201 CIFAR-10 CSV table, as
 //     whole processes: `nas run benchmarks/experiments/nb201_protocol_rs_rea_cifar10.textproto` (HDF5 log,
 //     default durability) against benchmarks/nb201_protocol_reference.py (plain Python over the same CSV).
@@ -126,16 +128,19 @@ void Training(const Options& o, bool python) {
   struct Variant {
     std::string name;
     std::vector<std::string> env;
+    std::string layout;  // "" (NCHW) or "channels_last" (NetworkSpec.channels_last)
   };
-  std::vector<Variant> variants = {{"C++ (glibc, mallopt)", {}}};
+  std::vector<Variant> variants = {{"C++ NCHW (default)", {}, ""}, {"C++ channels_last", {}, "channels_last"}};
   if (o.allocators) {
-    variants.push_back({"C++ glibc defaults", {"NAS_MALLOC_TUNING=0"}});
+    variants.push_back({"C++ glibc defaults", {"NAS_MALLOC_TUNING=0"}, ""});
     for (const char* lib : {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
                             "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"})
       if (Exists(lib))
         variants.push_back({std::string("C++ ") + (std::strstr(lib, "jemalloc") ? "jemalloc" : "tcmalloc"),
-                            {"NAS_MALLOC_TUNING=0", std::string("LD_PRELOAD=") + lib}});
+                            {"NAS_MALLOC_TUNING=0", std::string("LD_PRELOAD=") + lib}, ""});
   }
+  // The authors' code runs NCHW (the reference of the ratios); channels_last Python is printed for contrast.
+  const std::vector<std::string> py_layouts = {"", "channels_last"};
   std::printf("\n(a) child training, batch 64, 1 thread, images per CPU second (medians of %d interleaved runs)\n",
               o.pairs);
   if (!python)
@@ -144,41 +149,42 @@ void Training(const Options& o, bool python) {
   for (const Net& net : nets) {
     const std::vector<std::string> shape = {std::to_string(net.c), std::to_string(net.n), std::to_string(net.in),
                                             std::to_string(net.size), secs, "1"};
-    std::vector<std::vector<double>> rates(variants.size());
-    std::vector<double> py, ratios;
+    auto with_layout = [&](std::vector<std::string> argv, const std::string& layout) {
+      argv.insert(argv.end(), shape.begin(), shape.end());
+      if (!layout.empty()) argv.push_back(layout);
+      return argv;
+    };
+    std::vector<std::vector<double>> rates(variants.size()), ratios(variants.size());
+    std::vector<std::vector<double>> py(py_layouts.size());
     for (int i = 0; i < o.pairs; ++i) {
-      auto cpp = [&](size_t v) {
-        std::vector<std::string> argv = {"benchmarks/train_benchmark", "throughput"};
-        argv.insert(argv.end(), shape.begin(), shape.end());
-        return TrainRate(Run(argv, variants[v].env));
-      };
+      std::vector<double> p(py_layouts.size(), 0.0), c(variants.size(), 0.0);
       auto pyrun = [&] {
-        std::vector<std::string> argv = {kPython, "benchmarks/nb201_train_reference.py"};
-        argv.insert(argv.end(), shape.begin(), shape.end());
-        return TrainRate(Run(argv));
+        for (size_t l = 0; l < py_layouts.size(); ++l)
+          p[l] = TrainRate(Run(with_layout({kPython, "benchmarks/nb201_train_reference.py"}, py_layouts[l])));
       };
-      double p = 0, c0 = 0;
-      if (python && i % 2 == 1) p = pyrun();
+      if (python && i % 2 == 1) pyrun();
+      for (size_t v = 0; v < variants.size(); ++v)
+        c[v] = TrainRate(Run(with_layout({"benchmarks/train_benchmark", "throughput"}, variants[v].layout),
+                             variants[v].env));
+      if (python && i % 2 == 0) pyrun();
       for (size_t v = 0; v < variants.size(); ++v) {
-        const double r = cpp(v);
-        rates[v].push_back(r);
-        if (v == 0) c0 = r;
+        rates[v].push_back(c[v]);
+        if (python && p[0] > 0) ratios[v].push_back(c[v] / p[0]);
       }
-      if (python && i % 2 == 0) p = pyrun();
+      for (size_t l = 0; python && l < py_layouts.size(); ++l) py[l].push_back(p[l]);
+    }
+    std::printf("  %s\n", net.label);
+    for (size_t v = 0; v < variants.size(); ++v) {
+      std::printf("    %-24s %7.1f img/s", variants[v].name.c_str(), Median(rates[v]));
       if (python) {
-        py.push_back(p);
-        if (p > 0) ratios.push_back(c0 / p);
+        const double r = Median(ratios[v]);
+        std::printf("   C++/Python(NCHW) %.2fx (goal >= 1.2x: %s)", r, r >= 1.2 ? "met" : "MISSED");
       }
+      std::printf("\n");
     }
-    std::printf("  %-26s", net.label);
-    for (size_t v = 0; v < variants.size(); ++v)
-      std::printf("  %s %.0f", variants[v].name.c_str(), Median(rates[v]));
-    if (python) {
-      const double r = Median(ratios);
-      std::printf("  | PyTorch-Python %.0f  | C++/Python %.2fx (goal >= 1.2x: %s)", Median(py), r,
-                  r >= 1.2 ? "met" : "MISSED");
-    }
-    std::printf("\n");
+    if (python)
+      std::printf("    %-24s %7.1f img/s\n    %-24s %7.1f img/s\n", "PyTorch-Python NCHW", Median(py[0]),
+                  "PyTorch-Python ch.-last", Median(py[1]));
     std::fflush(stdout);
   }
 }

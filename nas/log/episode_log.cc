@@ -55,8 +55,8 @@ absl::Status CheckSlot(const std::string& path, const RunSlot& run) {
   return absl::OkStatus();
 }
 
-// Extends a 1-D dataset from `old_rows` by `count` rows, writes them and flushes the dataset.
-// `ds` caches the open dataset between calls (opening it by name each time dominated the cost).
+// Extends a 1-D dataset from `old_rows` by `count` rows and writes them (the commit flushes the file once after
+// all of its appends). `ds` caches the open dataset between calls (opening it by name each time dominated).
 bool AppendRows(hid_t file, const std::string& name, h5::Handle& ds, hid_t type, const void* rows, hsize_t count,
                 hsize_t old_rows) {
   if (!ds.valid()) ds = h5::Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
@@ -65,8 +65,7 @@ bool AppendRows(hid_t file, const std::string& name, h5::Handle& ds, hid_t type,
   h5::Handle file_space(H5Dget_space(ds.get()));
   h5::Handle mem_space(H5Screate_simple(1, &count, nullptr));
   return H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &count, nullptr) >= 0 &&
-         H5Dwrite(ds.get(), type, mem_space.get(), file_space.get(), H5P_DEFAULT, rows) >= 0 &&
-         H5Dflush(ds.get()) >= 0;
+         H5Dwrite(ds.get(), type, mem_space.get(), file_space.get(), H5P_DEFAULT, rows) >= 0;
 }
 
 absl::Status CreateDataset(h5::File& file, const std::string& name, hid_t type, hsize_t rows, hsize_t max_rows,
@@ -272,6 +271,9 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       p.complete = finished_[s] ? 1 : 0;
       next.push_back(p);
     }
+    // One flush of every appended row (and the datasets' new extents) before any /progress row claims them:
+    // a file flush costs about what one dataset flush does, and a commit may cover a thousand runs.
+    if (H5Fflush(file_.id(), H5F_SCOPE_LOCAL) < 0) return WriteFailed("rows of this commit");
     NAS_RETURN_IF_ERROR(WriteProgress(slots, next));
     for (size_t i = 0; i < slots.size(); ++i) {
       const int s = slots[i];

@@ -104,4 +104,14 @@ int64_t Nb201NetworkImpl::Flops() const {
   return total;
 }
 
+void ToChannelsLast(torch::nn::Module& net) {
+  torch::NoGradGuard no_grad;
+  for (torch::Tensor& p : net.parameters(/*recurse=*/true))
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
+torch::Tensor Layout(const torch::Tensor& x, bool channels_last) {
+  return channels_last ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+}
+
 }  // namespace nas

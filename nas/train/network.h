@@ -56,6 +56,12 @@ class Nb201NetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Nb201Network);
 
+// NetworkSpec.channels_last: every 4-D parameter (convolution weights) of `net` in channels-last memory; the
+// values (and so a weights hash over them) are unchanged. Call it before creating the optimizer.
+void ToChannelsLast(torch::nn::Module& net);
+// A batch in the network's memory format: `x` itself (NCHW) or a channels-last copy.
+torch::Tensor Layout(const torch::Tensor& x, bool channels_last);
+
 }  // namespace nas
 
 #endif  // NAS_TRAIN_NETWORK_H_

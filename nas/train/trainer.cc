@@ -57,14 +57,14 @@ torch::Tensor CrossEntropy(const torch::Tensor& logits, const torch::Tensor& lab
 
 // Mean loss and accuracy (percent) of `net` (eval mode) on a split.
 template <typename Net>
-void Evaluate(Net& net, const DeviceSplit& split, int64_t batch, double* loss, double* acc) {
+void Evaluate(Net& net, const DeviceSplit& split, int64_t batch, bool channels_last, double* loss, double* acc) {
   torch::NoGradGuard no_grad;
   net->eval();
   double loss_sum = 0;
   int64_t correct = 0;
   for (int64_t b = 0; b < split.size; b += batch) {
     const int64_t n = std::min(batch, split.size - b);
-    torch::Tensor x = split.images.narrow(0, b, n), y = split.labels.narrow(0, b, n);
+    torch::Tensor x = Layout(split.images.narrow(0, b, n), channels_last), y = split.labels.narrow(0, b, n);
     torch::Tensor logits = net->forward(x);
     loss_sum += CrossEntropy(logits, y).item<double>() * n;
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
@@ -97,6 +97,8 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
   result.params_m = net->NumParams() / 1e6;
   result.flops_m = net->Flops() / 1e6;
   net->to(device);
+  const bool channels_last = spec.network().channels_last();
+  if (channels_last) ToChannelsLast(*net);
 
   const DeviceSplit train = ToDevice(data.train(), data, device), valid = ToDevice(data.valid(), data, device),
                     test = ToDevice(data.test(), data, device);
@@ -121,7 +123,8 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
     for (int64_t b = 0; b < train.size; b += batch, ++step) {
       const int64_t n = std::min(batch, train.size - b);
       torch::Tensor idx = order_t.narrow(0, b, n);
-      torch::Tensor x = train.images.index_select(0, idx), y = train.labels.index_select(0, idx);
+      torch::Tensor x = Layout(train.images.index_select(0, idx), channels_last);
+      torch::Tensor y = train.labels.index_select(0, idx);
       const double lr = 0.5 * lr0 * (1.0 + std::cos(M_PI * step / total_iters));
       for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
@@ -137,8 +140,8 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
     m.train_loss = loss_sum / train.size;
     m.train_acc = 100.0 * correct / train.size;
     const int64_t eval_batch = std::max<int64_t>(batch, 512);
-    Evaluate(net, valid, eval_batch, &m.valid_loss, &m.valid_acc);
-    Evaluate(net, test, eval_batch, &m.test_loss, &m.test_acc);
+    Evaluate(net, valid, eval_batch, channels_last, &m.valid_loss, &m.valid_acc);
+    Evaluate(net, test, eval_batch, channels_last, &m.test_loss, &m.test_acc);
     if (!std::isfinite(m.train_loss))
       return absl::InternalError(absl::StrCat("training diverged (loss ", m.train_loss, ") in epoch ", m.epoch));
     result.epochs.push_back(m);

@@ -92,6 +92,33 @@ TEST(ResolveTrainSpecTest, DefaultsAndFieldNames) {
   EXPECT_THAT(std::string(ResolveTrainSpec(&bad).message()), HasSubstr("network.channels"));
 }
 
+// NetworkSpec.channels_last: another memory format of the same network (same parameter count and FLOPs),
+// bit-identical from run to run, learning as NCHW does; NCHW stays the default.
+TEST(TrainChildTest, ChannelsLastIsDeterministicAndTrainsTheSameNetwork) {
+  proto::TrainSpec spec = TinySpec("cifar10");
+  spec.set_epochs(3);
+  ASSERT_TRUE(ResolveTrainSpec(&spec).ok());
+  EXPECT_FALSE(spec.network().channels_last());
+  proto::TrainSpec cl = spec;
+  cl.mutable_network()->set_channels_last(true);
+  ASSERT_TRUE(ResolveTrainSpec(&cl).ok());
+  auto data = SyntheticData(spec);
+  Nb201Space space;
+  auto arch = space.Parse(kArch);
+  ASSERT_TRUE(arch.ok());
+  auto nchw = TrainChild(space, *arch, spec, *data, 1);
+  auto a = TrainChild(space, *arch, cl, *data, 1);
+  auto b = TrainChild(space, *arch, cl, *data, 1);
+  ASSERT_TRUE(nchw.ok() && a.ok() && b.ok()) << a.status();
+  ExpectIdentical(*a, *b);
+  EXPECT_EQ(a->params_m, nchw->params_m);
+  EXPECT_EQ(a->flops_m, nchw->flops_m);
+  // The same training up to float rounding: the first epoch's loss agrees closely, and both learn.
+  EXPECT_NEAR(a->epochs[0].train_loss, nchw->epochs[0].train_loss, 0.05 * nchw->epochs[0].train_loss);
+  EXPECT_LT(a->epochs.back().train_loss, a->epochs.front().train_loss);
+  EXPECT_LT(nchw->epochs.back().train_loss, nchw->epochs.front().train_loss);
+}
+
 TEST(TrainChildTest, SyntheticRunIsBitIdenticalAndSeedMatters) {
   proto::TrainSpec spec = TinySpec("cifar10");
   ASSERT_TRUE(ResolveTrainSpec(&spec).ok());
