@@ -9,7 +9,8 @@
 //     when installed).
 // (b) The NB201 protocol, random search + REA, 500 runs x 120 evaluations on the NB201 CIFAR-10 CSV table, as
 //     whole processes: `nas run benchmarks/experiments/nb201_protocol_rs_rea_cifar10.textproto` (HDF5 log,
-//     default durability) against benchmarks/nb201_protocol_reference.py (plain Python over the same CSV).
+//     default durability) against benchmarks/nb201_protocol_reference.py (plain Python over the same CSV, no
+//     log), and against the authors' whole-process 11.8 s reported in issue 12 (their code is not in the repo).
 // (c) Start-up: `nas --help`, `nas inspect TABLE`, and `nas-torch --help` for contrast: wall time and max RSS.
 // Every A/B pair runs interleaved (the order alternating); figures are medians, ratios the median of the
 // per-pair ratios. Training is measured in CPU seconds of the measured process, so that the load of a shared
@@ -118,6 +119,9 @@ struct Options {
 };
 
 const char kPython[] = "/usr/bin/python3";  // Debian's, where python3-torch installs
+// The NB201 authors' random search + REA (500 runs x 120 evaluations, CIFAR-10), whole process, wall seconds on
+// this 2-core VM, as issue 12 reports it (the authors' code is not in the repository).
+constexpr double kAuthorsProtocolWallS = 11.8;
 
 void Training(const Options& o, bool python) {
   struct Net {
@@ -213,8 +217,12 @@ void Protocol(const Options& o, const std::string& dir, const std::string& table
   }
   std::printf("  nas run (HDF5 log, default durability)  wall %.2f s  cpu %.2f s\n", Median(nw), Median(nc));
   std::printf("  Python loop (no log)                     wall %.2f s  cpu %.2f s\n", Median(pw), Median(pc));
-  std::printf("  Python / nas: wall %.2fx, cpu %.2fx (goal >= 10x: %s)\n", Median(wall_ratio), Median(cpu_ratio),
-              Median(wall_ratio) >= 10 ? "met" : "MISSED");
+  std::printf("  this lean Python loop / nas: wall %.2fx, cpu %.2fx\n", Median(wall_ratio), Median(cpu_ratio));
+  // The goal's reference: the NB201 authors' own code, whole process, as issue 12 measured it on this VM (it is
+  // not in the repository, so this is a committed figure rather than a run).
+  const double authors = kAuthorsProtocolWallS / Median(nw);
+  std::printf("  authors' code (%.1f s wall, issue 12's measurement) / nas: %.1fx (goal >= 10x: %s)\n",
+              kAuthorsProtocolWallS, authors, authors >= 10 ? "met" : "MISSED");
   std::printf("  nas's summary:\n%s  Python's:\n%s", nas_out.c_str(), py_out.c_str());
 }
 

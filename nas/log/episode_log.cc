@@ -33,6 +33,8 @@ using log_format::Progress;
 // Runs whose datasets stay open between commits (each pins metadata in HDF5's small cache; 400 open at once
 // made HDF5 fail and then corrupt its heap).
 constexpr int kMaxOpenRuns = 64;
+// A commit of more runs than this flushes the whole file once instead of each of their datasets.
+constexpr int kFileFlushRuns = 32;
 
 // Root attributes the format owns; run-group attributes the writer owns.
 const char* const kRootReserved[] = {"format", "format_version"};
@@ -55,17 +57,18 @@ absl::Status CheckSlot(const std::string& path, const RunSlot& run) {
   return absl::OkStatus();
 }
 
-// Extends a 1-D dataset from `old_rows` by `count` rows and writes them (the commit flushes the file once after
-// all of its appends). `ds` caches the open dataset between calls (opening it by name each time dominated).
+// Extends a 1-D dataset from `old_rows` by `count` rows, writes them and (`flush`) flushes the dataset.
+// `ds` caches the open dataset between calls (opening it by name each time dominated the cost).
 bool AppendRows(hid_t file, const std::string& name, h5::Handle& ds, hid_t type, const void* rows, hsize_t count,
-                hsize_t old_rows) {
+                hsize_t old_rows, bool flush) {
   if (!ds.valid()) ds = h5::Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
   const hsize_t new_rows = old_rows + count;
   if (!ds.valid() || H5Dset_extent(ds.get(), &new_rows) < 0) return false;
   h5::Handle file_space(H5Dget_space(ds.get()));
   h5::Handle mem_space(H5Screate_simple(1, &count, nullptr));
   return H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &count, nullptr) >= 0 &&
-         H5Dwrite(ds.get(), type, mem_space.get(), file_space.get(), H5P_DEFAULT, rows) >= 0;
+         H5Dwrite(ds.get(), type, mem_space.get(), file_space.get(), H5P_DEFAULT, rows) >= 0 &&
+         (!flush || H5Dflush(ds.get()) >= 0);
 }
 
 absl::Status CreateDataset(h5::File& file, const std::string& name, hid_t type, hsize_t rows, hsize_t max_rows,
@@ -257,10 +260,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     int open = 0;
     for (const h5::Handle& h : open_episodes_) open += h.valid();
     std::vector<Progress> next;
+    const bool flush_each = static_cast<int>(slots.size()) <= kFileFlushRuns;
     for (int s : slots) {
       const bool was_open = open_episodes_[s].valid();
       Progress p = progress_[s];
-      NAS_RETURN_IF_ERROR(AppendPending(s, &p));
+      NAS_RETURN_IF_ERROR(AppendPending(s, flush_each, &p));
       // An open dataset pins its object header in HDF5's (small) metadata cache: a group commit of hundreds of
       // finished runs must not hold them all open.
       if (!was_open && open_episodes_[s].valid()) ++open;
@@ -271,9 +275,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       p.complete = finished_[s] ? 1 : 0;
       next.push_back(p);
     }
-    // One flush of every appended row (and the datasets' new extents) before any /progress row claims them:
-    // a file flush costs about what one dataset flush does, and a commit may cover a thousand runs.
-    if (H5Fflush(file_.id(), H5F_SCOPE_LOCAL) < 0) return WriteFailed("rows of this commit");
+    // Every appended row (and the datasets' new extents) is flushed before any /progress row claims them. A
+    // file flush visits HDF5's whole metadata cache (thousands of entries in a log of thousands of runs), a
+    // dataset flush only its dataset: flush the datasets of a small commit (a run ending, --flush_every), the
+    // file once for a large one (a group commit of hundreds of runs).
+    if (!flush_each && H5Fflush(file_.id(), H5F_SCOPE_LOCAL) < 0) return WriteFailed("rows of this commit");
     NAS_RETURN_IF_ERROR(WriteProgress(slots, next));
     for (size_t i = 0; i < slots.size(); ++i) {
       const int s = slots[i];
@@ -287,21 +293,21 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   }
 
   // Appends the run's pending episodes (curves first: an acknowledged episode's curve is complete).
-  absl::Status AppendPending(int slot, Progress* p) {
+  absl::Status AppendPending(int slot, bool flush, Progress* p) {
     std::vector<Episode>& eps = pending_[slot];
     if (eps.empty()) return absl::OkStatus();
     std::vector<CurvePoint> curve;
     for (const Episode& e : eps) curve.insert(curve.end(), e.curve.begin(), e.curve.end());
     const std::string curves = groups_[slot] + "/curves";
     if (!curve.empty() && !AppendRows(file_.id(), curves, open_curves_[slot], curve_type_.get(), curve.data(),
-                                      curve.size(), static_cast<hsize_t>(p->curve_rows)))
+                                      curve.size(), static_cast<hsize_t>(p->curve_rows), flush))
       return WriteFailed(curves);
     p->curve_rows += static_cast<int64_t>(curve.size());
     const std::string name = groups_[slot] + "/episodes";
     std::vector<char> rows(eps.size() * codec_.size());
     for (size_t i = 0; i < eps.size(); ++i) codec_.Encode(eps[i], rows.data() + i * codec_.size());
     if (!AppendRows(file_.id(), name, open_episodes_[slot], codec_.type(), rows.data(), eps.size(),
-                    static_cast<hsize_t>(p->episodes)))
+                    static_cast<hsize_t>(p->episodes), flush))
       return WriteFailed(name);
     p->episodes += static_cast<int64_t>(eps.size());
     return absl::OkStatus();
