@@ -210,8 +210,9 @@ absl::StatusOr<File> File::CreateSwmr(const std::string& path, bool overwrite) {
   struct stat st;
   if (!overwrite && ::stat(path.c_str(), &st) == 0)
     return absl::AlreadyExistsError(absl::StrCat(path, ": already exists; refusing to overwrite it"));
+  // HDF5's default (adaptive) metadata cache while the objects are created: a small one evicted and rewrote
+  // object headers thousands of times for a log of thousands of runs. The SWMR writer reopens it small.
   Handle fapl = AccessList(/*create=*/true, /*swmr=*/true);
-  SmallMetadataCache(fapl.get());
   Handle fcpl = UntimedCreateList(H5P_FILE_CREATE);
   Handle file(H5Fcreate(path.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl.get(), fapl.get()));
   if (!file.valid()) return Err(absl::StatusCode::kFailedPrecondition, path, "", "cannot create the file");
