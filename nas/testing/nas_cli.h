@@ -27,9 +27,6 @@ struct CliRun {
 };
 CliRun RunNasArgv(const std::vector<std::string>& args, double timeout_s);
 
-// Runs a shell command line, stdout and stderr together.
-CliResult RunShell(const std::string& command);
-
 // A path in the test's scratch directory ($TEST_TMPDIR, else /tmp).
 std::string ScratchPath(const std::string& name);
 

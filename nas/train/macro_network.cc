@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "nas/util/rng.h"
+#include "nas/train/network.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -58,29 +58,10 @@ torch::Tensor ZophLeNetworkImpl::forward(const torch::Tensor& x) {
   return classifier_->forward(y.mean({2, 3}));
 }
 
-void ZophLeNetworkImpl::InitWeights(uint64_t seed) {
-  torch::NoGradGuard no_grad;
-  Rng rng(DeriveSeed(seed, 0, "train/init-weights"));
-  for (auto& item : named_parameters(/*recurse=*/true)) {
-    torch::Tensor p = item.value();
-    const std::string& name = item.key();
-    NAS_CHECK(p.device().is_cpu() && p.is_contiguous() && p.scalar_type() == torch::kFloat);
-    if (name.compare(0, 2, "bn") == 0) {
-      p.fill_(name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 ? 1.0 : 0.0);
-      continue;
-    }
-    const int64_t fan_in = p.dim() >= 2 ? p.numel() / p.size(0) : classifier_->weight.size(1);
-    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-    float* d = p.data_ptr<float>();
-    for (int64_t i = 0; i < p.numel(); ++i) d[i] = static_cast<float>((2.0 * rng.Uniform01() - 1.0) * bound);
-  }
-}
+// Parameters conv<i>.weight, bn<i>.weight / .bias, classifier.weight / .bias: the NB201 net's initialisation.
+void ZophLeNetworkImpl::InitWeights(uint64_t seed) { InitUniformWeights(*this, seed, classifier_->weight.size(1)); }
 
-int64_t ZophLeNetworkImpl::NumParams() const {
-  int64_t n = 0;
-  for (const auto& p : parameters()) n += p.numel();
-  return n;
-}
+int64_t ZophLeNetworkImpl::NumParams() const { return CountParameters(*this); }
 
 int64_t ZophLeNetworkImpl::Flops() const {
   const int64_t hw = config_.image_size * config_.image_size;

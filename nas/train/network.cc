@@ -57,36 +57,9 @@ torch::Tensor Nb201NetworkImpl::forward(const torch::Tensor& x) {
   return classifier_->forward(h);
 }
 
-void Nb201NetworkImpl::InitWeights(uint64_t seed) {
-  torch::NoGradGuard no_grad;
-  Rng rng(DeriveSeed(seed, 0, "train/init-weights"));
-  for (auto& item : named_parameters(/*recurse=*/true)) {
-    torch::Tensor p = item.value();
-    const std::string& name = item.key();
-    NAS_CHECK(p.device().is_cpu() && p.is_contiguous() && p.scalar_type() == torch::kFloat);
-    const bool is_bn = name.find("bn") != std::string::npos;
-    if (is_bn) {
-      p.fill_(name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 ? 1.0 : 0.0);
-      continue;
-    }
-    int64_t fan_in;
-    if (p.dim() >= 2) {
-      fan_in = p.numel() / p.size(0);
-    } else {
-      NAS_CHECK(name == "classifier.bias");
-      fan_in = classifier_->weight.size(1);
-    }
-    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-    float* d = p.data_ptr<float>();
-    for (int64_t i = 0; i < p.numel(); ++i) d[i] = static_cast<float>((2.0 * rng.Uniform01() - 1.0) * bound);
-  }
-}
+void Nb201NetworkImpl::InitWeights(uint64_t seed) { InitUniformWeights(*this, seed, classifier_->weight.size(1)); }
 
-int64_t Nb201NetworkImpl::NumParams() const {
-  int64_t n = 0;
-  for (const auto& p : parameters()) n += p.numel();
-  return n;
-}
+int64_t Nb201NetworkImpl::NumParams() const { return CountParameters(*this); }
 
 int64_t Nb201NetworkImpl::Flops() const {
   int64_t h = config_.image_size, w = config_.image_size;
@@ -102,6 +75,37 @@ int64_t Nb201NetworkImpl::Flops() const {
   }
   total += classifier_->weight.numel();
   return total;
+}
+
+void InitUniformWeights(torch::nn::Module& net, uint64_t seed, int64_t classifier_fan_in) {
+  torch::NoGradGuard no_grad;
+  Rng rng(DeriveSeed(seed, 0, "train/init-weights"));
+  for (auto& item : net.named_parameters(/*recurse=*/true)) {
+    torch::Tensor p = item.value();
+    const std::string& name = item.key();
+    NAS_CHECK(p.device().is_cpu() && p.is_contiguous() && p.scalar_type() == torch::kFloat);
+    const bool is_bn = name.find("bn") != std::string::npos;
+    if (is_bn) {
+      p.fill_(name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 ? 1.0 : 0.0);
+      continue;
+    }
+    int64_t fan_in;
+    if (p.dim() >= 2) {
+      fan_in = p.numel() / p.size(0);
+    } else {
+      NAS_CHECK(name == "classifier.bias");
+      fan_in = classifier_fan_in;
+    }
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    float* d = p.data_ptr<float>();
+    for (int64_t i = 0; i < p.numel(); ++i) d[i] = static_cast<float>((2.0 * rng.Uniform01() - 1.0) * bound);
+  }
+}
+
+int64_t CountParameters(const torch::nn::Module& net) {
+  int64_t n = 0;
+  for (const auto& p : net.parameters()) n += p.numel();
+  return n;
 }
 
 void ToChannelsLast(torch::nn::Module& net) {

@@ -56,6 +56,14 @@ class Nb201NetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Nb201Network);
 
+// The weight initialisation of the file comment, for any child network whose BatchNorm parameters have "bn" in
+// their names, whose other 1-D parameter is `classifier.bias` (fan-in `classifier_fan_in`), and whose other
+// parameters are weights of fan-in numel / size(0): Rng(DeriveSeed(seed, 0, "train/init-weights")) visits them
+// in named_parameters() order.
+void InitUniformWeights(torch::nn::Module& net, uint64_t seed, int64_t classifier_fan_in);
+// Trainable parameters of `net`.
+int64_t CountParameters(const torch::nn::Module& net);
+
 // NetworkSpec.channels_last: every 4-D parameter (convolution weights) of `net` in channels-last memory; the
 // values (and so a weights hash over them) are unchanged. Call it before creating the optimizer.
 void ToChannelsLast(torch::nn::Module& net);

@@ -27,18 +27,6 @@ const char kMpirun[] = "mpirun --oversubscribe --allow-run-as-root --bind-to non
 
 std::string Mpi(int ranks, const std::string& args) { return kMpirun + std::to_string(ranks) + " " + args; }
 
-testing::CliResult Shell(const std::string& cmd) {
-  testing::CliResult r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
@@ -76,7 +64,7 @@ TEST(Mpi, TrainingLogsAreTheSameForEveryRankCount) {
   ASSERT_EQ(r.code, 0) << r.out;
   for (auto [ranks, threads] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{3, 1}}) {
     const std::string out = testing::ScratchPath("mpi_" + std::to_string(ranks) + ".h5");
-    auto m = Shell(Mpi(ranks, "tools/nas run " + cfg + " --out " + out + " --overwrite --quiet --threads " +
+    auto m = testing::RunShell(Mpi(ranks, "tools/nas run " + cfg + " --out " + out + " --overwrite --quiet --threads " +
                                   std::to_string(threads)));
     ASSERT_EQ(m.code, 0) << m.out;
     testing::ExpectSameLogs(ref, out);
@@ -93,7 +81,7 @@ TEST(Mpi, BuiltTablesAreTheSameForEveryRankCount) {
   ASSERT_TRUE(a.ok()) << a.status();
   for (int ranks : {1, 2, 3}) {
     const std::string out = testing::ScratchPath("mpi_tiny_" + std::to_string(ranks) + ".h5");
-    auto m = Shell(Mpi(ranks, "tools/nas build-table " + spec + " " + out + " --overwrite --threads 2"));
+    auto m = testing::RunShell(Mpi(ranks, "tools/nas build-table " + spec + " " + out + " --overwrite --threads 2"));
     ASSERT_EQ(m.code, 0) << m.out;
     auto b = ReadTable(out);
     ASSERT_TRUE(b.ok()) << b.status();
