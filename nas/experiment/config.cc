@@ -1,5 +1,7 @@
 #include "nas/experiment/config.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -23,6 +25,10 @@ absl::StatusOr<proto::Experiment> ParseExperiment(const std::string& text, const
 }
 
 absl::StatusOr<proto::Experiment> ReadExperimentFile(const std::string& path) {
+  // Opening a FIFO blocks until a writer appears: only regular files are read.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is not a regular file (a FIFO, device or socket)"));
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the experiment config"));
   std::stringstream buffer;

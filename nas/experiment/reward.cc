@@ -31,6 +31,11 @@ absl::Status ResolveReward(proto::Reward* r, const std::string& origin) {
   auto bad = [&](const std::string& why) {
     return absl::InvalidArgumentError(absl::StrCat(origin, ": benchmark.reward.", why));
   };
+  // Enums take only their named values (a text-format number without a name parses but means nothing).
+  if (!proto::Reward::Transform_IsValid(r->transform()))
+    return bad(absl::StrCat("transform: ", r->transform(), " is not a known value (ACCURACY or CUBE)"));
+  if (!proto::Reward::Cost_IsValid(r->cost()))
+    return bad(absl::StrCat("cost: ", r->cost(), " is not a known value (PARAMS, FLOPS or LATENCY)"));
   if (r->transform() == proto::Reward::TRANSFORM_UNSPECIFIED) r->set_transform(proto::Reward::ACCURACY);
   if (r->max_last_epochs() < 0) return bad(absl::StrCat("max_last_epochs: ", r->max_last_epochs(), " (must be >= 1)"));
   if (r->max_last_epochs() == 0) r->set_max_last_epochs(1);

@@ -181,6 +181,9 @@ absl::StatusOr<File> File::Open(const std::string& path, bool writable) {
     return absl::PermissionDeniedError(absl::StrCat(path, ": cannot access: ", std::strerror(errno)));
   }
   if (S_ISDIR(st.st_mode)) return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not an HDF5 file"));
+  // Opening a FIFO blocks until a writer appears, and a device or socket is no file to read: refused.
+  if (!S_ISREG(st.st_mode))
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is not a regular file (a FIFO, device or socket)"));
   if (!std::ifstream(path).good()) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot be read"));
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 == 0)

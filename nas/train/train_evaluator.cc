@@ -111,6 +111,11 @@ const bool kRegistered = RegisterTrainEvaluator(
         return absl::InvalidArgumentError(
             absl::StrCat("benchmark.space: training supports nb201 and zoph_le_cnn, not ", space.name()));
       if (space.name() == "zoph_le_cnn") NAS_RETURN_IF_ERROR(CheckMacroMemory(space, spec));
+      // Before any log or data exists: a CUDA run on a machine without CUDA fails here, not at its first child.
+      if (spec.device() == "cuda" && !CudaAvailable())
+        return absl::FailedPreconditionError(
+            "benchmark.train.device: \"cuda\" requested but torch::cuda::is_available() is false (this LibTorch "
+            "has no CUDA support or no GPU is visible); use device \"cpu\"");
       NAS_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> data, LoadDataset(spec.data()));
       return std::unique_ptr<Evaluator>(
           std::make_unique<TrainEvaluator>(spec, std::move(data), space, benchmark.cost_per_evaluation_s()));

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/match.h"
@@ -68,13 +69,19 @@ absl::Status Args::Parse(int argc, char** argv, int min_positional, int max_posi
 std::string Args::HelpText() const {
   std::string out = absl::StrCat("usage: nas ", command_, " ", usage_, "\n\n", description_, "\n");
   if (!order_.empty()) out += "\noptions:\n";
+  auto left_of = [&](const std::string& n) {
+    return specs_.at(n).is_flag ? absl::StrCat("--", n) : absl::StrCat("--", n, " VALUE");
+  };
+  size_t width = 0;
+  for (const auto& n : order_) width = std::max(width, left_of(n).size());
   for (const auto& n : order_) {
     const Spec& s = specs_.at(n);
-    std::string left = s.is_flag ? absl::StrCat("--", n) : absl::StrCat("--", n, " VALUE");
-    absl::StrAppend(&out, "  ", left, std::string(left.size() < 22 ? 22 - left.size() : 1, ' '), s.help);
+    const std::string left = left_of(n);
+    absl::StrAppend(&out, "  ", left, std::string(width + 2 - left.size(), ' '), s.help);
     if (!s.default_value.empty()) absl::StrAppend(&out, " (default ", s.default_value, ")");
     out += "\n";
   }
+  out += "\nexit status: 0 on success; 1 on any error (one line `nas: ...` on stderr).\n";
   return out;
 }
 

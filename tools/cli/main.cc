@@ -1,7 +1,10 @@
-// nas: the harness's command-line tool. `nas --help` lists the subcommands; `nas CMD --help` explains one.
+// nas: the harness's command-line tool. `nas --help` lists the subcommands; `nas CMD --help` explains one;
+// `nas --version` prints the commit and the build. Exit status: 0 on success, 1 on any error (one line
+// `nas: ...` on stderr), for every command and for a malformed command line alike.
 #include <csignal>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -13,9 +16,13 @@
 #include "nas/util/exception_status.h"
 #include "nas/util/cluster.h"
 #include "tools/cli/commands.h"
+#include "tools/build/build_info.h"
 #include "tools/cli/full_binary.h"
 
 namespace nas::cli {
+
+// The release (CITATION.cff holds the same); the commit comes from tools/build/build_info.h.
+constexpr char kVersion[] = "0.1.0";
 
 int Fail(const absl::Status& status) {
   // Under MPI every rank parses the same command line: rank 0 alone reports.
@@ -47,11 +54,13 @@ int main(int argc, char** argv) {
     const char* help;
   };
   const std::map<std::string, Command> commands = {
-      {"run", {RunCommand, "run an experiment config on a tabular benchmark into an HDF5 log"}},
-      {"replay", {ReplayCommand, "re-run a log and check that every episode is bit-identical"}},
-      {"inspect", {InspectCommand, "summarise a table or a log"}},
-      {"import", {ImportCommand, "import a published benchmark (nb201-csv) into the table format"}},
-      {"compare", {CompareCommand, "compare logged runs offline: statistics, tests, CSV, anytime plot"}},
+      {"run", {RunCommand, "run an experiment config (table lookups or real child training) into an HDF5 log; "
+                           "--resume completes an interrupted one"}},
+      {"replay", {ReplayCommand, "re-run every run of a log and check that every episode is bit-identical"}},
+      {"inspect", {InspectCommand, "summarise a table (datasets, best architectures) or a log (provenance, results)"}},
+      {"import", {ImportCommand, "convert a published benchmark into a table: nb201-csv, nats-tss, nb101-tfrecord"}},
+      {"compare", {CompareCommand, "compare logs offline: per-budget statistics, Mann-Whitney tests, CSV, anytime and "
+                                   "Pareto plots"}},
       {"export", {ExportCommand, "write every episode of a log as CSV"}},
       {"build-table", {BuildTableCommand, "train a space's architectures into a table (resumable, shardable)"}},
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
@@ -61,17 +70,37 @@ int main(int argc, char** argv) {
   SetProcessArgs(argc, argv);  // a command that needs LibTorch re-executes as nas-torch (full_binary.h)
   nas::h5::DisableErrorPrinting();
   std::signal(SIGXFSZ, SIG_IGN);  // past RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing nas
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
-    std::printf("usage: nas COMMAND [ARGS] (nas COMMAND --help for details)\n\ncommands:\n");
-    for (const auto& [name, c] : commands) std::printf("  %-8s %s\n", name.c_str(), c.help);
-    return argc < 2 ? 2 : 0;
+  std::vector<std::string> names;
+  size_t width = 0;
+  for (const auto& [name, c] : commands) names.push_back(name), width = std::max(width, name.size());
+  if (argc < 2) {
+    std::fprintf(stderr, "nas: no command given; usage: nas COMMAND [ARGS] with COMMAND one of %s (nas --help)\n",
+                 absl::StrJoin(names, ", ").c_str());
+    return 1;
+  }
+  if (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    std::printf("usage: nas COMMAND [ARGS]      nas COMMAND --help explains one\n"
+                "       nas --version           the commit and the build\n\ncommands:\n");
+    for (const auto& [name, c] : commands)
+      std::printf("  %-*s  %s\n", static_cast<int>(width), name.c_str(), c.help);
+    std::printf("\nexit status: 0 on success; 1 on any error, with one line `nas: ...` on stderr.\n");
+    return 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    const char* slash = std::strrchr(argv[0], '/');
+#ifdef NDEBUG
+    const char* mode = "optimized";
+#else
+    const char* mode = "debug";
+#endif
+    std::printf("%s %s (built from commit %s; gcc %s, %s)\n", slash ? slash + 1 : argv[0], kVersion,
+                NAS_BUILD_GIT_COMMIT, __VERSION__, mode);
+    return 0;
   }
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
-    std::vector<std::string> names;
-    for (const auto& [name, c] : commands) names.push_back(name);
     std::fprintf(stderr, "nas: unknown command '%s'; known commands: %s\n", argv[1], absl::StrJoin(names, ", ").c_str());
-    return 2;
+    return 1;
   }
   std::set_terminate(OnTerminate);
   nas::StartCluster();  // MPI ranks, when built with it and started by mpirun
