@@ -1,4 +1,4 @@
-// Stress of the log's races through `nas` (issue 13 points 2 and 3): N pairs of `nas run` creating the same
+// Stress of the log's races through `nas` (racing creators, racing resumes): N pairs of `nas run` creating the same
 // new log at the same moment, and N pairs of `nas run --resume` of one interrupted log at the same moment.
 //   bazel run -c opt //benchmarks:log_race_stress -- [N (default 50)]
 // Prints, per race, how many trials ended as promised and the failures; exits 1 if any trial failed.

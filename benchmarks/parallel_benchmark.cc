@@ -1,4 +1,4 @@
-// Parallel evaluation figures (README, "Parallel and distributed evaluation"):
+// Parallel evaluation figures (nas/experiment/README.md, "Parallel and distributed evaluation"):
 //  1. simulated speed-up on the NAS-Bench-201 CIFAR-10 table (../shared/data): P = 1, 4, 16, 64 simulated
 //     workers for regularized evolution, random search and REINFORCE (LSTM, batch_size m = P, Zoph & Le's
 //     synchronous batches); 1,000 evaluations per run; speed-up = simulated time to finish with 1 worker /

@@ -1,4 +1,4 @@
-// Google Benchmark of a tabular experiment's hot paths, one thread. Figures: README "Performance".
+// Google Benchmark of a tabular experiment's hot paths, one thread. Figures: benchmarks/README.md.
 #include <benchmark/benchmark.h>
 
 #include <cmath>

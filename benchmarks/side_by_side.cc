@@ -1,4 +1,4 @@
-// The harness against Python, side by side in one run (issue 12), a -c opt harness that prints figures:
+// The harness against Python, side by side in one run, a -c opt harness that prints figures:
 //   bazel run -c opt //benchmarks:side_by_side [-- --pairs N --seconds S --starts N --allocators --skip_protocol]
 // (a) Child training of the same NB201 net (the fixed cell of train_benchmark; C=16 N=5 on 3x32x32 and C=8 N=1
 //     on 1x12x12; batch 64; one thread): images per CPU second, C++ (train_benchmark throughput) against the
@@ -10,7 +10,7 @@
 // (b) The NB201 protocol, random search + REA, 500 runs x 120 evaluations on the NB201 CIFAR-10 CSV table, as
 //     whole processes: `nas run benchmarks/experiments/nb201_protocol_rs_rea_cifar10.textproto` (HDF5 log,
 //     default durability) against benchmarks/nb201_protocol_reference.py (plain Python over the same CSV, no
-//     log), and against the authors' whole-process 11.8 s reported in issue 12 (their code is not in the repo).
+//     log), and against the authors' whole-process 11.8 s measured once on this VM (their code is not in the repo).
 // (c) Start-up: `nas --help`, `nas inspect TABLE`, and `nas-torch --help` for contrast: wall time and max RSS.
 // Every A/B pair runs interleaved (the order alternating); figures are medians, ratios the median of the
 // per-pair ratios. Training is measured in CPU seconds of the measured process, so that the load of a shared
@@ -120,7 +120,7 @@ struct Options {
 
 const char kPython[] = "/usr/bin/python3";  // Debian's, where python3-torch installs
 // The NB201 authors' random search + REA (500 runs x 120 evaluations, CIFAR-10), whole process, wall seconds on
-// this 2-core VM, as issue 12 reports it (the authors' code is not in the repository).
+// this 2-core VM, measured once there (the authors' code is not in the repository).
 constexpr double kAuthorsProtocolWallS = 11.8;
 
 void Training(const Options& o, bool python) {
@@ -218,10 +218,10 @@ void Protocol(const Options& o, const std::string& dir, const std::string& table
   std::printf("  nas run (HDF5 log, default durability)  wall %.2f s  cpu %.2f s\n", Median(nw), Median(nc));
   std::printf("  Python loop (no log)                     wall %.2f s  cpu %.2f s\n", Median(pw), Median(pc));
   std::printf("  this lean Python loop / nas: wall %.2fx, cpu %.2fx\n", Median(wall_ratio), Median(cpu_ratio));
-  // The goal's reference: the NB201 authors' own code, whole process, as issue 12 measured it on this VM (it is
+  // The goal's reference: the NB201 authors' own code, whole process, as measured once on this VM (it is
   // not in the repository, so this is a committed figure rather than a run).
   const double authors = kAuthorsProtocolWallS / Median(nw);
-  std::printf("  authors' code (%.1f s wall, issue 12's measurement) / nas: %.1fx (goal >= 10x: %s)\n",
+  std::printf("  authors' code (%.1f s wall, measured once on this VM) / nas: %.1fx (goal >= 10x: %s)\n",
               kAuthorsProtocolWallS, authors, authors >= 10 ? "met" : "MISSED");
   std::printf("  nas's summary:\n%s  Python's:\n%s", nas_out.c_str(), py_out.c_str());
 }

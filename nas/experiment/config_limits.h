@@ -1,6 +1,7 @@
 // The ranges every numeric and text field of an experiment config must lie in (checked by ResolveExperiment,
 // after the defaults are filled in; the strategies check their own params in their `resolve`). They keep a
-// valid-looking config from exhausting memory or running without end; README's "Bad input" table lists them.
+// valid-looking config from exhausting memory or running without end; the "Bad input"
+// table of tools/cli/README.md lists them.
 #ifndef NAS_EXPERIMENT_CONFIG_LIMITS_H_
 #define NAS_EXPERIMENT_CONFIG_LIMITS_H_
 

@@ -1,4 +1,4 @@
-// The HDF5 episode log, format version 3 (documented in README.md, "Log format"):
+// The HDF5 episode log, format version 3 (documented in nas/log/README.md, "Log format"):
 //
 //   /                     attrs (strings): format = "nas-log", format_version = "3", flush_every,
 //                         flush_interval_ms, config (the resolved experiment, Protobuf text format), and

@@ -1,5 +1,5 @@
 // The episode log's on-disk types, shared by the writer (episode_log.cc) and the reader (log_read.cc); not part
-// of the log's API. The layout is documented in episode_log.h and README.md ("Log format").
+// of the log's API. The layout is documented in episode_log.h and nas/log/README.md ("Log format").
 #ifndef NAS_LOG_LOG_FORMAT_H_
 #define NAS_LOG_LOG_FORMAT_H_
 

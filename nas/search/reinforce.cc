@@ -91,7 +91,7 @@ absl::Status Resolve(proto::Method* m) {
   if (p->adam_beta1() == 0) p->set_adam_beta1(0.9);
   if (p->adam_beta2() == 0) p->set_adam_beta2(0.999);
   if (p->adam_eps() == 0) p->set_adam_eps(1e-8);
-  // Ranges (README "Bad input"): finite, and sizes that keep a controller within memory and time.
+  // Ranges (tools/cli/README.md, "Bad input"): finite, and sizes that keep a controller within memory and time.
   auto check = [&](absl::Status s) { return s.ok() ? s : bad(std::string(s.message())); };
   if (!proto::ReinforceParams::Policy_IsValid(p->policy()))
     return bad(absl::StrCat("reinforce.policy: ", p->policy(), " is not a known value (LSTM or PER_EDGE)"));

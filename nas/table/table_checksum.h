@@ -1,4 +1,4 @@
-// Content checksums of the table format (README "Table format"): every array a table stores (/archs/* and
+// Content checksums of the table format (nas/table/README.md): every array a table stores (/archs/* and
 // /datasets/<name>/<metric>) carries a string attribute `sha256`, the SHA-256 of its values (doubles and int64
 // as their 8 little-endian bytes, strings as an 8-byte little-endian length and the bytes); the root attribute
 // `values_sha256` is the SHA-256 of the manifest, one line "<array path> <digest>" per array in file order plus

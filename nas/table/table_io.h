@@ -1,4 +1,4 @@
-// The one HDF5 table format (documented in README.md, "Table format"). Every importer and `nas build-table`
+// The one HDF5 table format (documented in nas/table/README.md). Every importer and `nas build-table`
 // writes it; every evaluator reads it.
 //
 //   /                       attrs: format = "nas-table", format_version = 1, space (e.g. "nb201"),

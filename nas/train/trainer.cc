@@ -150,7 +150,8 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
   return result;
 }
 
-// Ranges of a resolved spec (README "Bad input"): finite, and sizes that keep one child within memory and time.
+// Ranges of a resolved spec (tools/cli/README.md, "Bad input"): finite, and sizes that keep one child within
+// memory and time.
 absl::Status CheckTrainSpecLimits(const proto::TrainSpec& spec) {
   NAS_RETURN_IF_ERROR(CheckText("data.path", spec.data().path(), kMaxPathBytes));
   NAS_RETURN_IF_ERROR(CheckIntRange("network.channels", spec.network().channels(), 1, 256));

@@ -1,6 +1,6 @@
 // Range checks for config fields (experiment, train and build specs): every error is one line naming the field
 // and the accepted range, so `nas` can print it as is. The ranges themselves are documented next to each field
-// in nas/proto/*.proto and in README's "Bad input" table.
+// in nas/proto/*.proto and in tools/cli/README.md's "Bad input" table.
 #ifndef NAS_UTIL_FIELD_CHECK_H_
 #define NAS_UTIL_FIELD_CHECK_H_
 

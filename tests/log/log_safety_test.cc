@@ -1,4 +1,4 @@
-// The log's safety promises at the library level (issue 13, 8.5, 11.5-6): group commit by time, checksums on
+// The log's safety promises at the library level (nas/log/README.md): group commit by time, checksums on
 // the raw data, refused inconsistent records, overwrite that keeps the old log until the new one is complete,
 // racing creators of one path (forked, 50 times), and a file-size limit (RLIMIT_FSIZE) hit mid-run.
 #include <gtest/gtest.h>

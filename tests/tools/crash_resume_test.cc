@@ -1,4 +1,4 @@
-// Crash safety and resume (issue 3, done-means 1): `nas run` is SIGKILLed at 20 random moments; every time the
+// Crash safety and resume: `nas run` is SIGKILLed at 20 random moments; every time the
 // log opens, holds every episode the process acknowledged (printed with --print_acks after each flush) and
 // agrees with an uninterrupted run on that prefix; `nas run --resume` then completes it into exactly the
 // uninterrupted log (every field but wall times).

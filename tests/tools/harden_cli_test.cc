@@ -1,4 +1,4 @@
-// Issue 10's hardening points, end to end through the `nas` binary: byte-identical re-imports, replay from
+// Hardening, end to end through the `nas` binary: byte-identical re-imports, replay from
 // another directory, NB201 dataset validation and the complete `command`, run seeds in the log, the --threads
 // cap, and `nas recover` for a SIGKILLed log (then plain h5py opens it).
 #include <fcntl.h>

@@ -1,5 +1,5 @@
-// Racing writers of one log through `nas` (issue 13 points 2 and 3); benchmarks/log_race_stress.cc repeats the
-// same races 50+ times (figures in README, "Crash safety and resume").
+// Racing writers of one log through `nas` (racing creators, racing resumes); benchmarks/log_race_stress.cc
+// repeats the same races 50+ times (figures in nas/log/README.md, "Crash safety and resume").
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_join.h"

@@ -1,4 +1,4 @@
-// The log's safety promises through `nas` (issue 13 points 1 and 5, 8.5, 11.5-6): a file-size limit and a
+// The log's safety promises through `nas` (nas/log/README.md, "Crash safety"): a file-size limit and a
 // really full file system (a small tmpfs, where mounting one is allowed) mid-run with two worker threads, then
 // --resume; --overwrite keeps the old log when the new one fails; the log's datasets do not depend on
 // --threads; corrupt logs are refused with one line by every command that reads logs.
