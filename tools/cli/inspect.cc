@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "nas/analysis/table_signal.h"
 #include "nas/experiment/summary.h"
 #include "nas/h5/h5.h"
 #include "nas/log/episode_log.h"
@@ -28,6 +29,7 @@ void PrintTable(const std::string& path, const Table& table) {
   std::printf("table %s\n  space %s, %lld architectures%s\n", path.c_str(), table.space().c_str(),
               static_cast<long long>(table.num_archs()), table.sparse() ? " (sparse rows)" : "");
   for (const auto& [k, v] : table.attributes()) std::printf("  %s: %s\n", k.c_str(), v.c_str());
+  const std::vector<int64_t> rows = analysis::RowsOfClasses(table);
   for (const TableDataset& d : table.datasets()) {
     std::printf("dataset %s: fidelities (epochs) %s; seeds %s\n", d.name().c_str(),
                 absl::StrJoin(d.fidelities(), ", ").c_str(),
@@ -59,6 +61,7 @@ void PrintTable(const std::string& path, const Table& table) {
                     ArchString(table, space, b.arch).c_str());
       }
     }
+    std::printf("%s", analysis::FormatSignal(d, rows).c_str());
   }
 }
 
@@ -79,8 +82,10 @@ void PrintLog(const std::string& path, const LogFile& log) {
 }  // namespace
 
 int InspectCommand(int argc, char** argv) {
-  Args args("inspect", "FILE.h5", "Summarises an HDF5 table (datasets, fidelities, best architectures) or log\n"
-                                  "(provenance, runs, per-method results).");
+  Args args("inspect", "FILE.h5",
+            "Summarises an HDF5 table (datasets, fidelities, best architectures, seed-vs-seed and\n"
+            "fidelity-vs-fidelity Kendall tau over distinct architectures) or log (provenance, runs,\n"
+            "per-method results).");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
   const std::string path = ResolvePath(args.positional()[0]);
