@@ -52,7 +52,7 @@ void PrintTable(const std::string& path, const Table& table) {
       }
       std::printf("  %d epochs: %lld archs with validation accuracy, mean %.3f, min %.3f", d.fidelities()[f],
                   static_cast<long long>(n), n ? sum_v / n : NAN, min_v);
-      if (n_time) std::printf(", mean training time %.1f s", time_sum / n_time);
+      if (n_time) std::printf(", mean training time %.3f s", time_sum / n_time);
       std::printf("\n");
       for (auto [what, b] : {std::make_pair("validation", best_valid), std::make_pair("test", best_test)}) {
         if (b.arch < 0) continue;
