@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "nas/analysis/table_signal.h"
 #include "nas/experiment/summary.h"
 #include "nas/h5/h5.h"
 #include "nas/log/episode_log.h"
@@ -28,6 +29,7 @@ void PrintTable(const std::string& path, const Table& table) {
   std::printf("table %s\n  space %s, %lld architectures%s\n", path.c_str(), table.space().c_str(),
               static_cast<long long>(table.num_archs()), table.sparse() ? " (sparse rows)" : "");
   for (const auto& [k, v] : table.attributes()) std::printf("  %s: %s\n", k.c_str(), v.c_str());
+  const std::vector<int64_t> rows = analysis::RowsOfClasses(table);
   for (const TableDataset& d : table.datasets()) {
     std::printf("dataset %s: fidelities (epochs) %s; seeds %s\n", d.name().c_str(),
                 absl::StrJoin(d.fidelities(), ", ").c_str(),
@@ -50,7 +52,7 @@ void PrintTable(const std::string& path, const Table& table) {
       }
       std::printf("  %d epochs: %lld archs with validation accuracy, mean %.3f, min %.3f", d.fidelities()[f],
                   static_cast<long long>(n), n ? sum_v / n : NAN, min_v);
-      if (n_time) std::printf(", mean training time %.1f s", time_sum / n_time);
+      if (n_time) std::printf(", mean training time %.3f s", time_sum / n_time);
       std::printf("\n");
       for (auto [what, b] : {std::make_pair("validation", best_valid), std::make_pair("test", best_test)}) {
         if (b.arch < 0) continue;
@@ -59,6 +61,7 @@ void PrintTable(const std::string& path, const Table& table) {
                     ArchString(table, space, b.arch).c_str());
       }
     }
+    std::printf("%s", analysis::FormatSignal(d, rows).c_str());
   }
 }
 
@@ -79,8 +82,10 @@ void PrintLog(const std::string& path, const LogFile& log) {
 }  // namespace
 
 int InspectCommand(int argc, char** argv) {
-  Args args("inspect", "FILE.h5", "Summarises an HDF5 table (datasets, fidelities, best architectures) or log\n"
-                                  "(provenance, runs, per-method results).");
+  Args args("inspect", "FILE.h5",
+            "Summarises an HDF5 table (datasets, fidelities, best architectures, seed-vs-seed and\n"
+            "fidelity-vs-fidelity Kendall tau over distinct architectures) or log (provenance, runs,\n"
+            "per-method results).");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
   const std::string path = ResolvePath(args.positional()[0]);
