@@ -64,7 +64,9 @@ int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : FindSample();
   const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 10;
   if (dir.empty()) {
-    std::fprintf(stderr, "import_benchmark: needs ../shared/data/nats-tss-sample (or a DIR argument)\n");
+    std::fprintf(stderr, "import_benchmark: needs nats-tss-sample/meta.pickle.pbz2 of ../shared/data (or a DIR "
+                         "argument); looked in $NAS_SHARED_DATA, $BUILD_WORKSPACE_DIRECTORY/../shared/data, "
+                         "../shared_data/data, ../shared/data\n");
     return 1;
   }
   const long hwm_start = VmHwmKb();

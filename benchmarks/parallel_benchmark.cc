@@ -92,7 +92,8 @@ void Curve(const Table& table, const std::string& benchmark, const std::string& 
 void Simulated() {
   const std::string csv = testing::SharedDataFile("nasbench201/nasbench201_cifar10.csv");
   if (csv.empty()) {
-    std::printf("NB201 CIFAR-10: skipped (no ../shared/data/nasbench201/nasbench201_cifar10.csv)\n");
+    std::printf("NB201 CIFAR-10: skipped: nasbench201/nasbench201_cifar10.csv of ../shared/data is in none of %s\n",
+                testing::SharedDataPlaces("nasbench201/nasbench201_cifar10.csv").c_str());
   } else {
     auto table = ImportNb201Csv(csv, "cifar10-valid");
     if (!table.ok()) std::fprintf(stderr, "%s\n", std::string(table.status().message()).c_str()), std::exit(1);
@@ -113,7 +114,8 @@ double Seconds(std::chrono::steady_clock::time_point t0) {
 
 void Training() {
   if (!std::ifstream("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").good()) {
-    std::printf("training: skipped (Debian's dataset-fashion-mnist is not installed)\n");
+    std::printf("training: skipped: /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz is absent "
+                "(Debian's dataset-fashion-mnist)\n");
     return;
   }
   // A real-training run: 16 children (12x12 Fashion-MNIST, 1,000 images, C=8, 2 epochs) on 4 simulated workers.

@@ -37,8 +37,9 @@ struct Proc {
   double wall_s = 0, cpu_s = 0, max_rss_mb = 0;
 };
 
-// Runs argv (no shell) with extra environment entries "K=V"; captures stdout (stderr to /dev/null unless
-// `show_stderr`). rusage is the child's own (wait4).
+// Runs argv (no shell) with extra environment entries "K=V"; captures stdout (and stderr when `show_stderr`,
+// else it goes to /dev/null). rusage is the child's own (wait4). The child inherits this process's working
+// directory (the runfiles tree under `bazel run`), against which `nas` resolves the relative paths given here.
 Proc Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}, bool show_stderr = false) {
   Proc p;
   int fds[2];
@@ -49,7 +50,9 @@ Proc Run(const std::vector<std::string>& argv, const std::vector<std::string>& e
     dup2(fds[1], 1);
     close(fds[0]);
     close(fds[1]);
-    if (!show_stderr) {
+    if (show_stderr) {
+      dup2(1, 2);
+    } else {
       const int null = open("/dev/null", O_WRONLY);
       dup2(null, 2);
     }
@@ -101,14 +104,20 @@ double SelfHwmMb() {
   return 0;
 }
 
-std::string FindCsv() {
+// The NB201 CIFAR-10 CSV, or "" with `tried` listing the places looked at.
+std::string FindCsv(std::string* tried) {
   const std::string rel = "nasbench201/nasbench201_cifar10.csv";
   std::vector<std::string> c;
   if (const char* d = std::getenv("NAS_SHARED_DATA")) c.push_back(std::string(d) + "/" + rel);
   c.push_back("../shared_data/data/" + rel);  // runfiles of @shared_data
   if (const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY")) c.push_back(std::string(ws) + "/../shared/data/" + rel);
-  for (const std::string& p : c)
+  char cwd[4096];
+  *tried = "";
+  for (const std::string& p : c) {
     if (Exists(p)) return p;
+    *tried += (tried->empty() ? "" : ", ") + p;
+  }
+  *tried += std::string(" (relative to ") + (getcwd(cwd, sizeof cwd) ? cwd : "?") + ")";
   return "";
 }
 
@@ -234,6 +243,7 @@ void Startup(const Options& o, const std::string& table) {
     std::vector<std::string> argv;
   };
   std::vector<Cmd> cmds = {{"nas --help", {"tools/nas", "--help"}}};
+  if (table.empty()) std::printf("  (nas inspect TABLE skipped: no table, see above)\n");
   if (!table.empty()) cmds.push_back({"nas inspect TABLE", {"tools/nas", "inspect", table}});
   cmds.push_back({"nas-torch --help (LibTorch linked)", {"tools/nas-torch", "--help"}});
   for (const Cmd& c : cmds) {
@@ -278,17 +288,24 @@ int main(int argc, char** argv) {
 
   char tmpl[] = "/tmp/side_by_side.XXXXXX";
   const std::string dir = mkdtemp(tmpl) ? tmpl : "/tmp";
-  const std::string csv = FindCsv();
+  std::string tried, why_no_table;
+  const std::string csv = FindCsv(&tried);
   std::string table;
-  if (!csv.empty()) {
+  if (csv.empty()) {
+    why_no_table = "nasbench201/nasbench201_cifar10.csv of ../shared/data is in none of " + tried;
+  } else {
     table = dir + "/nb201_cifar10.h5";
-    Proc imp = Run({"tools/nas", "import", "nb201-csv", csv, table});
-    if (imp.code != 0) table.clear();
+    Proc imp = Run({"tools/nas", "import", "nb201-csv", csv, table}, {}, /*show_stderr=*/true);
+    if (imp.code != 0) {
+      why_no_table = "`tools/nas import nb201-csv " + csv + " " + table + "` failed (exit " +
+                     std::to_string(imp.code) + "): " + imp.out;
+      table.clear();
+    }
   }
   if (!o.skip_training) Training(o, python);
   if (!o.skip_protocol) {
-    if (table.empty()) std::printf("\n(b) skipped: the NB201 CIFAR-10 CSV (../shared/data) is absent\n");
-    else if (Run({kPython, "-c", "1"}).code != 0) std::printf("\n(b) skipped: no %s\n", kPython);
+    if (table.empty()) std::printf("\n(b) skipped: %s\n", why_no_table.c_str());
+    else if (Run({kPython, "-c", "1"}).code != 0) std::printf("\n(b) skipped: %s does not run\n", kPython);
     else Protocol(o, dir, table, csv);
   }
   Startup(o, table);

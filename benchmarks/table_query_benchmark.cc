@@ -82,7 +82,12 @@ const Fixture& GetFixture() {
       std::exit(1);
     }
     std::atexit([] { std::remove(GetFixture().written.c_str()); });
-    std::fprintf(stderr, "table: %s (%s)\n", f->source.c_str(), csv.empty() ? "no CSV found" : csv.c_str());
+    std::fprintf(stderr, "table: %s (%s)\n", f->source.c_str(),
+                 !csv.empty() ? csv.c_str()
+                 : std::getenv("NAS_TABLE_BENCH_SYNTHETIC") != nullptr
+                     ? "NAS_TABLE_BENCH_SYNTHETIC is set"
+                     : "nasbench201/nasbench201_cifar10.csv is in none of $NAS_SHARED_DATA, "
+                       "$BUILD_WORKSPACE_DIRECTORY/../shared/data, ../shared_data/data, ../shared/data");
     return f;
   }();
   return *fixture;

@@ -9,6 +9,9 @@ namespace nas::testing {
 // Path of `relative` (e.g. "nasbench201/nasbench201_cifar10.csv") inside ../shared/data, or "" when absent.
 // Looks in the test's runfiles (@shared_data) and then in $NAS_SHARED_DATA.
 std::string SharedDataFile(const std::string& relative);
+// The places SharedDataFile looks for `relative`, in order, comma-separated (for a message saying where a file
+// was not found).
+std::string SharedDataPlaces(const std::string& relative);
 
 }  // namespace nas::testing
 

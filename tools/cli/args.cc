@@ -1,6 +1,9 @@
 #include "tools/cli/args.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -115,10 +118,37 @@ std::string CommandLine(const std::string& command, int argc, char** argv) {
   return out;
 }
 
+namespace {
+
+std::string RealPath(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) ? std::string(buf) : std::string();
+}
+
+}  // namespace
+
+std::string BazelRunDirectory(const std::string& self_exe, const std::string& cwd, const char* working_directory) {
+  if (working_directory == nullptr || *working_directory == '\0' || self_exe.empty() || cwd.empty()) return "";
+  const size_t slash = self_exe.find_last_of('/');
+  if (slash == std::string::npos) return "";
+  const std::string dir = self_exe.substr(0, slash), name = self_exe.substr(slash + 1);
+  const std::string runfiles_root = RealPath(cwd + "/..");
+  if (runfiles_root.empty()) return "";
+  // `nas` hands a command over to `nas-torch` by execv in the same working directory (tools/cli/full_binary.h).
+  for (const std::string& launched : {name, std::string("nas")})
+    if (RealPath(absl::StrCat(dir, "/", launched, ".runfiles")) == runfiles_root) return working_directory;
+  return "";
+}
+
 std::string ResolvePath(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
-  if (const char* wd = std::getenv("BUILD_WORKING_DIRECTORY")) return absl::StrCat(wd, "/", path);
-  return path;
+  static const std::string base = [] {
+    char exe[PATH_MAX], cwd[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || getcwd(cwd, sizeof cwd) == nullptr) return std::string();
+    return BazelRunDirectory(RealPath(std::string(exe, n)), cwd, std::getenv("BUILD_WORKING_DIRECTORY"));
+  }();
+  return base.empty() ? path : absl::StrCat(base, "/", path);
 }
 
 bool FileExists(const std::string& path) {

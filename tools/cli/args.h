@@ -47,8 +47,17 @@ class Args {
 // The most worker threads --threads accepts (runs are independent; more threads than this are refused).
 constexpr int kMaxThreads = 256;
 
-// A user path: relative paths resolve against BUILD_WORKING_DIRECTORY under `bazel run`, else the cwd.
+// A user path: a relative path resolves against the directory `bazel run` was invoked from when this process is
+// the program `bazel run` started, else against the working directory.
 std::string ResolvePath(const std::string& path);
+
+// The directory relative paths resolve against under `bazel run` ("" when they resolve against the working
+// directory). `bazel run` starts its program in the program's runfiles tree (<dir>/<name>.runfiles/<workspace>)
+// with BUILD_WORKING_DIRECTORY (`working_directory`) set to the user's directory. Every process started below it
+// inherits that variable (a benchmark's or a test's child `nas`), and such a process's relative paths are its
+// own working directory's, so the variable counts only when `cwd` is the runfiles tree of `self_exe` (the real
+// path of this executable) or of the `nas` beside it, whose commands continue in `nas-torch` in place.
+std::string BazelRunDirectory(const std::string& self_exe, const std::string& cwd, const char* working_directory);
 
 bool FileExists(const std::string& path);
 

@@ -8,17 +8,13 @@
 #include <limits>
 #include <string>
 
+#include "nas/search/torch/lstm_kernels.h"
 #include "nas/util/status.h"
 
 namespace nas {
 namespace {
 
 inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-// g[r] += w[r] * x for r < n (written so the compiler can vectorise it).
-inline void Axpy(float* __restrict g, const float* __restrict w, float x, int n) {
-  for (int r = 0; r < n; ++r) g[r] += w[r] * x;
-}
 
 }  // namespace
 
@@ -166,6 +162,13 @@ LstmPolicy::LstmPolicy(const SearchSpace& space, const proto::ReinforceParams& p
   dh_.resize(H);
   dz_.resize(G);
   dx_.resize(H);
+  dhead_.resize(max_choices_);
+  NAS_CHECK(controller_->GradientsAliasFlat());
+  if (lstm_kernels::TorchAdamStepMatchesLibTorch()) {
+    const size_t n = controller_->flat_parameters().numel();
+    adam_m_.assign(n, 0.0f);
+    adam_v_.assign(n, 0.0f);
+  }
 }
 
 void LstmPolicy::RefreshCache() {
@@ -177,13 +180,16 @@ void LstmPolicy::RefreshCache() {
     const float* bih = m.b_ih(l).data_ptr<float>();
     const float* bhh = m.b_hh(l).data_ptr<float>();
     float* wt = &wt_[static_cast<size_t>(l) * 2 * H * G];
-    for (int r = 0; r < G; ++r) {
-      for (int j = 0; j < H; ++j) {
-        wt[j * G + r] = wih[r * H + j];
-        wt[(H + j) * G + r] = whh[r * H + j];
+    // Row by row of the cache (contiguous writes; the weights, a few tens of KB, stay in cache).
+    for (int j = 0; j < H; ++j) {
+      float* wt_x = wt + static_cast<size_t>(j) * G;
+      float* wt_h = wt + static_cast<size_t>(H + j) * G;
+      for (int r = 0; r < G; ++r) {
+        wt_x[r] = wih[r * H + j];
+        wt_h[r] = whh[r * H + j];
       }
-      bias_[l * G + r] = bih[r] + bhh[r];
     }
+    for (int r = 0; r < G; ++r) bias_[l * G + r] = bih[r] + bhh[r];
   }
   cache_valid_ = true;
 }
@@ -197,11 +203,10 @@ void LstmPolicy::ForwardStep(int t, const float* input) {
     float* z = gates_.data();
     std::memcpy(z, &bias_[l * G], G * sizeof(float));
     const float* wt = &wt_[static_cast<size_t>(l) * 2 * H * G];
-    for (int j = 0; j < H; ++j) Axpy(z, wt + j * G, x[j], G);
+    lstm_kernels::AccumulateColumns(z, G, wt, G, x, H);
     const float* h_prev = t > 0 ? hid(t - 1, l) : zeros_.data();
     const float* c_prev = t > 0 ? cell(t - 1, l) : zeros_.data();
-    if (t > 0)
-      for (int j = 0; j < H; ++j) Axpy(z, wt + (H + j) * G, h_prev[j], G);
+    if (t > 0) lstm_kernels::AccumulateColumns(z, G, wt + static_cast<size_t>(H) * G, G, h_prev, H);
     float* a = act(t, l);
     float* c = cell(t, l);
     float* tc = tanh_cell(t, l);
@@ -257,6 +262,9 @@ PolicySample LstmPolicy::Sample(Rng& rng) {
     sample.entropy += entropy_[t];
     prev = a;
   }
+  // The trace now holds ForwardSequence(sample.actions) under the current weights.
+  traced_actions_ = sample.actions;
+  trace_is_sample_ = true;
   return sample;
 }
 
@@ -265,6 +273,7 @@ std::vector<std::vector<double>> LstmPolicy::GreedyProbabilities() {
   const float* emb = m.embedding().data_ptr<float>();
   const int T = m.num_decisions();
   std::vector<std::vector<double>> result(T);
+  trace_is_sample_ = false;
   int prev = 0;
   for (int t = 0; t < T; ++t) {
     ForwardStep(t, emb + static_cast<size_t>(m.embedding_row(t, prev)) * hidden_);
@@ -280,6 +289,7 @@ double LstmPolicy::ForwardSequence(const Actions& actions) {
   const int T = m.num_decisions();
   NAS_CHECK(static_cast<int>(actions.size()) == T);
   const float* emb = m.embedding().data_ptr<float>();
+  trace_is_sample_ = false;
   double log_prob = 0.0;
   for (int t = 0; t < T; ++t) {
     NAS_CHECK(actions[t] >= 0 && actions[t] < m.num_choices(t));
@@ -310,14 +320,15 @@ void LstmPolicy::BackwardSequence(const Actions& actions, double coef, double en
     const double* lp = logp(t);
     const float* h_top = hid(t, L - 1);
     std::fill(dx, dx + H, 0.0f);  // dx: gradient into the top layer's h at step t
+    float* dhead = dhead_.data();
     for (int k = 0; k < n; ++k) {
       const double p = std::exp(lp[k]);
-      const float d =
+      dhead[k] =
           static_cast<float>(coef * ((k == actions[t] ? 1.0 : 0.0) - p) - entropy_coef * p * (lp[k] + entropy_[t]));
-      g_head_b[off + k] += d;
-      Axpy(g_head_w + static_cast<size_t>(off + k) * H, h_top, d, H);
-      Axpy(dx, head_w + static_cast<size_t>(off + k) * H, d, H);
+      g_head_b[off + k] += dhead[k];
     }
+    lstm_kernels::AccumulateOuter(g_head_w + static_cast<size_t>(off) * H, dhead, n, h_top, H);
+    lstm_kernels::AccumulateRows(dx, H, head_w + static_cast<size_t>(off) * H, dhead, n);
     for (int l = L - 1; l >= 0; --l) {
       const float* a = act(t, l);
       const float* tc = tanh_cell(t, l);
@@ -346,15 +357,14 @@ void LstmPolicy::BackwardSequence(const Actions& actions, double coef, double en
       std::fill(dx, dx + H, 0.0f);
       std::fill(dh_next, dh_next + H, 0.0f);
       for (int r = 0; r < G; ++r) {
-        const float d = dz[r];
-        g_b_ih[r] += d;
-        g_b_hh[r] += d;
-        Axpy(g_w_ih + static_cast<size_t>(r) * H, x, d, H);
-        Axpy(dx, w_ih + static_cast<size_t>(r) * H, d, H);
-        if (t > 0) {
-          Axpy(g_w_hh + static_cast<size_t>(r) * H, h_prev, d, H);
-          Axpy(dh_next, w_hh + static_cast<size_t>(r) * H, d, H);
-        }
+        g_b_ih[r] += dz[r];
+        g_b_hh[r] += dz[r];
+      }
+      lstm_kernels::AccumulateOuter(g_w_ih, dz, G, x, H);
+      lstm_kernels::AccumulateRows(dx, H, w_ih, dz, G);
+      if (t > 0) {
+        lstm_kernels::AccumulateOuter(g_w_hh, dz, G, h_prev, H);
+        lstm_kernels::AccumulateRows(dh_next, H, w_hh, dz, G);
       }
       // dx now feeds layer l-1's h at step t, or (layer 0) the embedding row that was the input.
     }
@@ -368,16 +378,20 @@ void LstmPolicy::ComputeGradient(const std::vector<Actions>& batch, const std::v
   NAS_CHECK(!batch.empty() && batch.size() == advantages.size());
   const int64_t B = static_cast<int64_t>(batch.size());
   const double entropy_weight = params_.entropy_weight();
-  optimizer_->zero_grad();  // zeroes the flat gradient in place
-  NAS_CHECK(controller_->GradientsAliasFlat());
+  // Zeroes every gradient in place (they alias the flat gradient, checked at construction and after autograd).
+  const torch::Tensor& flat_grad = controller_->flat_parameters().grad();
+  std::fill_n(flat_grad.data_ptr<float>(), flat_grad.numel(), 0.0f);
   if (!use_autograd) {
-    // loss = sum_b (-adv_b / B) log pi(a_b) + sum_b (-entropy_weight / B) H_b
+    // loss = sum_b (-adv_b / B) log pi(a_b) + sum_b (-entropy_weight / B) H_b. A batch of the one sequence
+    // sampled last, under the same weights, reuses Sample's forward pass (ForwardSequence would recompute the
+    // same trace).
     for (int64_t b = 0; b < B; ++b) {
-      ForwardSequence(batch[b]);
+      if (!(B == 1 && trace_is_sample_ && batch[b] == traced_actions_)) ForwardSequence(batch[b]);
       BackwardSequence(batch[b], -advantages[b] / B, -entropy_weight / B);
     }
     return;
   }
+  trace_is_sample_ = false;
   const LstmControllerImpl::Output out = controller_->forward(batch, entropy_weight != 0.0);
   torch::Tensor coeff = torch::empty({B}, torch::kFloat);
   float* cp = coeff.data_ptr<float>();
@@ -390,8 +404,16 @@ void LstmPolicy::ComputeGradient(const std::vector<Actions>& batch, const std::v
 
 void LstmPolicy::Update(const std::vector<Actions>& batch, const std::vector<double>& advantages) {
   ComputeGradient(batch, advantages, /*use_autograd=*/false);
-  optimizer_->step();
+  if (adam_m_.empty()) {
+    optimizer_->step();
+  } else {
+    const torch::Tensor& flat = controller_->flat_parameters();
+    lstm_kernels::TorchAdamStep(flat.data_ptr<float>(), flat.grad().data_ptr<float>(), adam_m_.data(),
+                                adam_v_.data(), flat.numel(), params_.learning_rate(), params_.adam_beta1(),
+                                params_.adam_beta2(), params_.adam_eps(), ++adam_step_);
+  }
   cache_valid_ = false;
+  trace_is_sample_ = false;
 }
 
 std::vector<float> LstmPolicy::Gradient(const std::vector<Actions>& batch, const std::vector<double>& advantages,

@@ -14,7 +14,11 @@
 // Speed: LibTorch costs 1-5 us per operator, and an autograd LSTM step is dozens of them (an at::lstm forward and
 // backward over NB201's 6 decisions took ~1.4 ms here), so Sample, GreedyProbabilities and Update run the LSTM
 // in plain C++ float32: Update's forward pass saves the activations and a hand-written backward pass (BPTT)
-// fills the flat gradient, then torch::optim::Adam steps the flat tensor. The controller's LibTorch forward()
+// fills the flat gradient, then Adam steps the flat tensor: lstm_kernels::TorchAdamStep, torch::optim::Adam's
+// arithmetic in one pass (bit-identical to it; tests/search/torch check), or torch::optim::Adam itself where
+// ATen's kernels do not fuse the same multiply-adds. Update with the batch of the one sequence Sample drew last
+// reuses Sample's forward pass. The float loops (lstm_kernels.h) have AVX2 versions with the same results.
+// The controller's LibTorch forward()
 // (at::lstm, autograd) is the reference: Evaluate() and Gradient(..., use_autograd = true) use it, and the tests
 // check that both paths agree. Everything is deterministic given the LibTorch thread count (the C++ paths do
 // not depend on it at all; Adam's element-wise ops do not either).
@@ -143,7 +147,13 @@ class LstmPolicy : public Policy {
   std::vector<double> entropy_;
   std::vector<float> zeros_, gates_, probs_;
   // Backward scratch.
-  std::vector<float> dh_next_, dc_next_, dh_, dz_, dx_;
+  std::vector<float> dh_next_, dc_next_, dh_, dz_, dx_, dhead_;
+  // The trace holds Sample's forward pass of traced_actions_ under the current weights.
+  bool trace_is_sample_ = false;
+  Actions traced_actions_;
+  // Adam's moments and step count when lstm_kernels::TorchAdamStep replaces optimizer_ (else empty).
+  std::vector<float> adam_m_, adam_v_;
+  int64_t adam_step_ = 0;
 };
 
 }  // namespace nas

@@ -1,0 +1,80 @@
+// lstm_kernels: TorchAdamStep against torch::optim::Adam bit for bit, and the LSTM loops against their
+// definitions written out as plain loops.
+#include "nas/search/torch/lstm_kernels.h"
+
+#include <gtest/gtest.h>
+#include <torch/optim/adam.h>
+
+#include <cstring>
+#include <vector>
+
+#include "nas/util/rng.h"
+
+namespace nas {
+namespace {
+
+std::vector<float> Random(Rng& rng, size_t n, double scale) {
+  std::vector<float> v(n);
+  for (float& x : v) x = static_cast<float>(scale * (2.0 * rng.Uniform01() - 1.0));
+  return v;
+}
+
+bool SameBits(const float* a, const float* b, size_t n) { return std::memcmp(a, b, n * sizeof(float)) == 0; }
+
+TEST(TorchAdamStep, BitIdenticalToLibTorchAdam) {
+  if (!lstm_kernels::TorchAdamStepMatchesLibTorch())
+    GTEST_SKIP() << "this CPU or ATEN_CPU_CAPABILITY selects ATen kernels without fused multiply-adds; the "
+                    "controller uses torch::optim::Adam itself there";
+  // 22,345: the Zoph & Le controller on NB201; the others exercise the tails of the vector loops.
+  for (int64_t n : {22345, 1, 7, 8, 17, 33, 1000}) {
+    for (const auto& [lr, beta1, beta2, eps] : {std::tuple{6e-4, 0.9, 0.999, 1e-8}, std::tuple{0.01, 0.5, 0.9, 1e-3}}) {
+      Rng rng(static_cast<uint64_t>(n));
+      torch::Tensor p = torch::empty({n}, torch::kFloat);
+      const std::vector<float> init = Random(rng, n, 0.08);
+      std::memcpy(p.data_ptr<float>(), init.data(), n * sizeof(float));
+      p.mutable_grad() = torch::zeros({n}, torch::kFloat);
+      torch::optim::Adam adam({p}, torch::optim::AdamOptions(lr).betas(std::make_tuple(beta1, beta2)).eps(eps));
+      std::vector<float> mine = init, m(n, 0.0f), v(n, 0.0f);
+      for (int64_t step = 1; step <= 300; ++step) {
+        // Gradients over several magnitudes, some exactly zero.
+        std::vector<float> g = Random(rng, n, step % 3 == 0 ? 1e-4 : 1.0);
+        for (int64_t i = 0; i < n; i += 11) g[i] = 0.0f;
+        std::memcpy(p.grad().data_ptr<float>(), g.data(), n * sizeof(float));
+        adam.step();
+        lstm_kernels::TorchAdamStep(mine.data(), g.data(), m.data(), v.data(), n, lr, beta1, beta2, eps, step);
+        ASSERT_TRUE(SameBits(mine.data(), p.data_ptr<float>(), n)) << "n " << n << ", lr " << lr << ", step " << step;
+      }
+    }
+  }
+}
+
+TEST(LstmKernels, MatchTheirDefinitions) {
+  Rng rng(5);
+  for (int m : {1, 7, 8, 35, 64, 71, 140, 300}) {
+    for (int n : {1, 3, 35, 70}) {
+      const std::vector<float> w = Random(rng, static_cast<size_t>(m) * n, 0.1), x = Random(rng, n, 1.0);
+      const std::vector<float> d = Random(rng, m, 1.0);
+      // AccumulateColumns: z[r] += w[j * m + r] * x[j], j in turn.
+      std::vector<float> z = Random(rng, m, 1.0), want = z;
+      for (int j = 0; j < n; ++j)
+        for (int r = 0; r < m; ++r) want[r] += w[static_cast<size_t>(j) * m + r] * x[j];
+      lstm_kernels::AccumulateColumns(z.data(), m, w.data(), m, x.data(), n);
+      EXPECT_TRUE(SameBits(z.data(), want.data(), m)) << "columns m " << m << " n " << n;
+      // AccumulateRows: y[j] += w[r * n + j] * d[r], r in turn.
+      std::vector<float> y = Random(rng, n, 1.0), want_y = y;
+      for (int r = 0; r < m; ++r)
+        for (int j = 0; j < n; ++j) want_y[j] += w[static_cast<size_t>(r) * n + j] * d[r];
+      lstm_kernels::AccumulateRows(y.data(), n, w.data(), d.data(), m);
+      EXPECT_TRUE(SameBits(y.data(), want_y.data(), n)) << "rows m " << m << " n " << n;
+      // AccumulateOuter: g[r * n + j] += x[j] * d[r].
+      std::vector<float> g = Random(rng, static_cast<size_t>(m) * n, 1.0), want_g = g;
+      for (int r = 0; r < m; ++r)
+        for (int j = 0; j < n; ++j) want_g[static_cast<size_t>(r) * n + j] += x[j] * d[r];
+      lstm_kernels::AccumulateOuter(g.data(), d.data(), m, x.data(), n);
+      EXPECT_TRUE(SameBits(g.data(), want_g.data(), want_g.size())) << "outer m " << m << " n " << n;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nas
