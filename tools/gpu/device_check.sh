@@ -43,8 +43,9 @@ fail() { errors+=("$1"); }
 # --- Preflight: every problem found is one line; nothing is built when there is one. ---
 # The machine.
 if [ "$mode" = cuda ]; then
-  if ! gpus=$(nvidia-smi -L 2>&1) || ! grep -q '^GPU ' <<<"$gpus"; then
-    fail "--mode cuda but no CUDA device is visible on this machine (nvidia-smi -L: $(head -1 <<<"${gpus:-not found}" | cut -c1-80)); use --mode cpu"
+  if ! command -v nvidia-smi >/dev/null; then gpus="nvidia-smi not found"; else gpus=$(nvidia-smi -L 2>&1); fi
+  if ! grep -q '^GPU ' <<<"$gpus"; then
+    fail "--mode cuda but no CUDA device is visible on this machine ($(head -1 <<<"${gpus:-nvidia-smi -L lists no GPU}" | cut -c1-80)); use --mode cpu"
   fi
 fi
 "$python" -c 'import torch' 2>/dev/null || fail "$python cannot import torch (the PyTorch-Python reference needs it; --python PYTHON)"
@@ -108,8 +109,10 @@ if [ "$keep" = 0 ]; then
   for p in "${pkgs[@]}"; do compgen -G "$debs/${p}_*.deb" >/dev/null || lacking+=("$p"); done
   if [ ${#lacking[@]} -gt 0 ]; then
     fail ".gpu/carry/debs lacks ${#lacking[@]} of the packages of tools/gpu/packages.txt (${lacking[*]:0:3} ...): run tools/gpu/prepare.sh here and carry .gpu/carry"
+  elif [ -d "$prefix" ] && [ -n "$(ls -A "$prefix")" ] && [ ! -e "$prefix/.nas_gpu_prefix" ]; then
+    fail "--prefix $prefix is a non-empty directory that device_check did not make: refusing to empty it"
   elif [ ${#errors[@]} -eq 0 ]; then
-    rm -rf "$prefix" && mkdir -p "$prefix"
+    rm -rf "$prefix" && mkdir -p "$prefix" && touch "$prefix/.nas_gpu_prefix"
     for p in "${pkgs[@]}"; do unpack "$(compgen -G "$debs/${p}_*.deb" | head -1)" "$prefix" || fail "unpacking $p failed"; done
   fi
 fi

@@ -42,6 +42,9 @@ done
 expect "prefix missing a library" 1 "lacks libcurl.so.4 (needed by usr/lib/x86_64-linux-gnu/libhdf5_serial" \
   -- --mode cpu --torch /usr --prefix "$tmp/prefix" --keep-prefix
 expect "not a LibTorch" 1 "not a LibTorch" -- --mode cpu --torch "$tmp/prefix"
+# A --prefix that device_check did not make is never emptied.
+expect "foreign prefix" 1 "did not make: refusing to empty it" -- --mode cpu --torch /usr --prefix "$tmp/prefix"
+[ -e "$tmp/prefix/usr/bin/protoc" ] || { echo "rehearse: the foreign prefix was modified" >&2; status=1; }
 
 # The check itself, CPU mode, fresh prefix (.gpu/prefix is emptied and unpacked again).
 # Debian's python3-torch (/usr/bin/python3, not a python3 of another installation) for the Python reference.
