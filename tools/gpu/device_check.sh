@@ -176,11 +176,13 @@ NT=$build/nas-torch TT=$build/train_throughput
 own=$(readelf -d "$NT" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -Ev "$system_libs|^lib(torch|c10)" | tr '\n' '|')
 bad=$(ldd "$NT" | awk '/=>/ {print $1, $3}' | grep -E "^(${own%|}) " | grep -v " $prefix/" || true)
 [ -z "$bad" ] || { rep "libraries: FAILED, from outside the prefix: $(echo $bad)"; status=1; }
-hdrs=$(ninja -C "$build" -t deps 2>/dev/null | awk '$1 ~ /^\/usr\/include\// {print $1}' |
-       grep -E '/usr/include/(google/|absl/|hdf5/|H5|openssl/|x86_64-linux-gnu/openssl/|bzlib\.h|zlib\.h|zconf\.h)' |
-       sort -u | head -3 || true)
-[ -z "$hdrs" ] || { rep "headers: FAILED, from the system instead of the prefix: $(echo $hdrs)"; status=1; }
-[ -n "$bad$hdrs" ] || rep "isolation: ok (nas-torch's $(tr '|' '\n' <<<"${own%|}" | grep -c .) libraries besides LibTorch's load from the prefix; no protobuf, HDF5, Abseil, OpenSSL, bz2 or zlib header from the system)"
+# Every protobuf, Abseil, HDF5, OpenSSL, bzip2 and zlib header compiled must be the prefix's (not the system's,
+# not a copy shipped inside LibTorch).
+hdrs=$(ninja -C "$build" -t deps 2>/dev/null | awk '$1 ~ /^\// {print $1}' |
+       grep -E '/include/(google/protobuf/|absl/|hdf5/|H5[^/]*\.h$|openssl/|x86_64-linux-gnu/openssl/|bzlib\.h$|zlib\.h$|zconf\.h$)' |
+       grep -v "^$prefix/" | sort -u | head -3 || true)
+[ -z "$hdrs" ] || { rep "headers: FAILED, not from the prefix: $(echo $hdrs)"; status=1; }
+[ -n "$bad$hdrs" ] || rep "isolation: ok (nas-torch's $(tr '|' '\n' <<<"${own%|}" | grep -c .) libraries besides LibTorch's load from the prefix; every protobuf, HDF5, Abseil, OpenSSL, bz2 and zlib header from the prefix)"
 
 # The real-training experiment: twice on the mode's device, replay, and on the CPU for contrast.
 cfg=tools/gpu/train_check.textproto threads=8
