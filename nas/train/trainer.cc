@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "nas/space/nb201_space.h"
 #include "nas/train/datasets.h"
+#include "nas/train/device_stream.h"
 #include "nas/train/macro_network.h"
 #include "nas/train/network.h"
 #include "nas/space/zoph_le_space.h"
@@ -91,6 +92,8 @@ std::string WeightsSha256(Net& net) {
 template <typename Net>
 absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec, const Dataset& data, uint64_t seed,
                                          const torch::Device& device, TrainResult result) {
+  // On a GPU this thread's kernels go to a stream of its own: children of concurrent workers overlap.
+  WorkerStream stream(device);
   net->InitWeights(seed);  // on the CPU, so every device starts from the same weights
   for (const auto& module : net->modules(/*include_self=*/false))
     if (auto* bn = module->template as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
