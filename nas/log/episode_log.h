@@ -84,11 +84,15 @@ struct RunLog {
   std::vector<Episode> episodes;
   bool complete = true;  // false: the writer stopped before the run finished (episodes = acknowledged ones)
   bool has_costs = true;  // the layout has params_m / flops_m / cost (every layout this build reads)
+  // Only from ReadLogKeepingIntactRuns: why the run's rows could not be read (a torn or corrupt chunk); the run
+  // then has no episodes and complete = false, so that `nas run --resume` re-runs it. Empty for an intact run.
+  std::string damage;
 };
 
 struct LogFile {
   std::map<std::string, std::string> attributes;  // root attributes
   std::vector<RunLog> runs;                        // in slot order (as planned)
+  int num_decisions = 0;                           // actions per episode (0 for a log without runs)
 };
 
 // A run the log will hold; its slot is its index in the vector given to Create.
@@ -176,7 +180,15 @@ absl::Status CheckNotBeingWritten(const std::string& path);
 // Reads a whole log (also one whose writer is still running or was killed): the acknowledged episodes of every
 // run. Errors name the file and what is wrong (not a log, an older format version, truncated, a checksum that
 // does not match naming the dataset, a progress record of another shape than the runs, ...).
+// A run whose rows cannot be read fails the whole read, naming the dataset and the commands that repair it.
 absl::StatusOr<LogFile> ReadLog(const std::string& path);
+
+// Like ReadLog, but a run whose rows cannot be read (a chunk torn by a killed write, a changed byte) is returned
+// with `damage` set, no episodes and complete = false, and every other run is kept; when the /progress record
+// itself cannot be read, every run keeps the rows its datasets hold and counts as unfinished. Errors that leave
+// no run identifiable (not a log, unreadable groups or attributes) still fail. Used by `nas recover` and
+// `nas run --resume`, which re-runs the damaged runs (runs are deterministic).
+absl::StatusOr<LogFile> ReadLogKeepingIntactRuns(const std::string& path);
 
 }  // namespace nas
 
