@@ -13,12 +13,13 @@
 //   /progress             [S] compound {episodes int64, curve_rows int64, complete int8}, one row per slot:
 //                         how many rows of the run's datasets are acknowledged, and whether it finished.
 //                         Rewritten in place; independent of scheduling once the runs are done.
-// Every chunked dataset carries HDF5's Fletcher32 checksum: a changed byte in the raw data is reported as
-// corruption naming the dataset. Format 2 logs (a /completed list of finished slots instead of /progress)
+// Every chunked dataset has the filters deflate and Fletcher32: a changed byte in the raw data is reported as
+// corruption naming the dataset. A commit stores each chunk it extends as a new copy (log_chunks.h), so a write
+// torn by a kill does not touch acknowledged rows. Format 2 logs (a /completed list of finished slots instead of /progress)
 // are still read.
 //
 // Crash safety: the file is written in HDF5's single-writer/multiple-reader (SWMR) mode. Every object exists
-// before the first episode; afterwards only appends and in-place rewrites of /progress happen. A *commit*
+// before the first episode; afterwards only appends and new copies of the chunks of /progress happen. A *commit*
 // appends every pending episode (curves first), flushes those datasets, then rewrites and flushes the runs'
 // /progress rows: an episode is "acknowledged" once the commit that covers it returns. Readers use only the
 // acknowledged rows. Commits happen every `flush_interval_ms` (group commit, by a background thread; the

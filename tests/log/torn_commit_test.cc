@@ -135,7 +135,9 @@ TEST(TornCommit, EveryTornCommitLeavesALogWhoseIntactRunsKeepTheirAcknowledgedEp
       if (completed[r] && !run.complete) unfinished = true;  // only when /progress itself was torn
     }
     EXPECT_LE(damaged, 1) << "tear point " << at << ": one torn commit damaged several runs";
-    if (damaged == 0) EXPECT_TRUE(ReadLog(log).ok()) << "tear point " << at << ": " << ReadLog(log).status();
+    if (damaged == 0) {
+      EXPECT_TRUE(ReadLog(log).ok()) << "tear point " << at << ": " << ReadLog(log).status();
+    }
     damaged_logs += damaged > 0;
     unfinished_logs += unfinished;
   }
