@@ -19,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "hdf5.h"
 #include "nas/h5/h5.h"
+#include "nas/log/log_chunks.h"
 #include "nas/log/log_file.h"
 #include "nas/log/log_format.h"
 #include "nas/util/status.h"
@@ -57,17 +58,12 @@ absl::Status CheckSlot(const std::string& path, const RunSlot& run) {
   return absl::OkStatus();
 }
 
-// Extends a 1-D dataset from `old_rows` by `count` rows, writes them and (`flush`) flushes the dataset.
-// `ds` caches the open dataset between calls (opening it by name each time dominated the cost).
-bool AppendRows(hid_t file, const std::string& name, h5::Handle& ds, hid_t type, const void* rows, hsize_t count,
-                hsize_t old_rows, bool flush) {
+// Appends `count` rows to a 1-D dataset through `rows` (new chunk copies only, see log_chunks.h) and (`flush`)
+// flushes it. `ds` caches the open dataset between calls (opening it by name each time dominated the cost).
+bool AppendRows(hid_t file, const std::string& name, h5::Handle& ds, log_chunks::ChunkedRows& rows,
+                const void* data, int64_t count, bool flush) {
   if (!ds.valid()) ds = h5::Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
-  const hsize_t new_rows = old_rows + count;
-  if (!ds.valid() || H5Dset_extent(ds.get(), &new_rows) < 0) return false;
-  h5::Handle file_space(H5Dget_space(ds.get()));
-  h5::Handle mem_space(H5Screate_simple(1, &count, nullptr));
-  return H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &count, nullptr) >= 0 &&
-         H5Dwrite(ds.get(), type, mem_space.get(), file_space.get(), H5P_DEFAULT, rows) >= 0 &&
+  return ds.valid() && rows.Append(ds.get(), static_cast<const char*>(data), count) &&
          (!flush || H5Dflush(ds.get()) >= 0);
 }
 
@@ -78,7 +74,7 @@ absl::Status CreateDataset(h5::File& file, const std::string& name, hid_t type, 
   H5Pset_obj_track_times(dcpl.get(), false);  // no timestamps: same episodes, same bytes (but wall times)
   if (chunk > 0) {
     H5Pset_chunk(dcpl.get(), 1, &chunk);
-    if (checksum) H5Pset_fletcher32(dcpl.get());
+    log_chunks::SetFilters(dcpl.get(), checksum);
   }
   h5::Handle ds(H5Dcreate2(file.id(), name.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
   if (!ds.valid())
@@ -98,7 +94,7 @@ uint64_t ChunkBytes(int64_t old_rows, int64_t rows, size_t row_size) {
   if (rows == 0) return 0;
   const int64_t chunks = (old_rows + rows + log_format::kChunkRows - 1) / log_format::kChunkRows -
                          old_rows / log_format::kChunkRows;
-  return static_cast<uint64_t>(chunks + 1) * (log_format::kChunkRows * row_size + 4) + 4096;
+  return static_cast<uint64_t>(chunks + 1) * (log_format::kChunkRows * row_size + 64) + 4096;
 }
 
 class H5EpisodeLogWriter : public EpisodeLogWriter {
@@ -110,7 +106,16 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
         target_(std::move(target)), placed_(placed), num_decisions_(num_decisions), codec_(num_decisions),
         groups_(std::move(groups)), options_(options), flush_every_(options.flush_every), reserved_(reserved),
         pending_(groups_.size()), progress_(groups_.size()), open_episodes_(groups_.size()),
-        open_curves_(groups_.size()), finished_(groups_.size(), false), dirty_(groups_.size(), false) {
+        open_curves_(groups_.size()), finished_(groups_.size(), false), dirty_(groups_.size(), false),
+        progress_chunk_rows_(std::min<int64_t>(static_cast<int64_t>(groups_.size()), log_format::kProgressChunkRows)),
+        progress_bytes_(ProgressChunks() * progress_chunk_rows_ * log_format::kPackedProgressSize, 0),
+        progress_stored_(ProgressChunks(), 0) {
+    episode_rows_.reserve(groups_.size());
+    curve_rows_.reserve(groups_.size());
+    for (size_t s = 0; s < groups_.size(); ++s) {
+      episode_rows_.emplace_back(codec_.size(), log_format::kChunkRows, options_.checksum);
+      curve_rows_.emplace_back(sizeof(CurvePoint), log_format::kChunkRows, options_.checksum);
+    }
     if (options_.flush_interval_ms > 0) timer_ = std::thread([this] { TimerLoop(); });
   }
   ~H5EpisodeLogWriter() override { Close().IgnoreError(); }
@@ -272,6 +277,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
         open -= open_episodes_[s].valid();
         open_episodes_[s] = h5::Handle(), open_curves_[s] = h5::Handle();
       }
+      if (finished_[s]) episode_rows_[s].Release(), curve_rows_[s].Release();
       p.complete = finished_[s] ? 1 : 0;
       next.push_back(p);
     }
@@ -299,33 +305,43 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     std::vector<CurvePoint> curve;
     for (const Episode& e : eps) curve.insert(curve.end(), e.curve.begin(), e.curve.end());
     const std::string curves = groups_[slot] + "/curves";
-    if (!curve.empty() && !AppendRows(file_.id(), curves, open_curves_[slot], curve_type_.get(), curve.data(),
-                                      curve.size(), static_cast<hsize_t>(p->curve_rows), flush))
+    if (!curve.empty() && !AppendRows(file_.id(), curves, open_curves_[slot], curve_rows_[slot], curve.data(),
+                                      static_cast<int64_t>(curve.size()), flush))
       return WriteFailed(curves);
     p->curve_rows += static_cast<int64_t>(curve.size());
     const std::string name = groups_[slot] + "/episodes";
     std::vector<char> rows(eps.size() * codec_.size());
     for (size_t i = 0; i < eps.size(); ++i) codec_.Encode(eps[i], rows.data() + i * codec_.size());
-    if (!AppendRows(file_.id(), name, open_episodes_[slot], codec_.type(), rows.data(), eps.size(),
-                    static_cast<hsize_t>(p->episodes), flush))
+    if (!AppendRows(file_.id(), name, open_episodes_[slot], episode_rows_[slot], rows.data(),
+                    static_cast<int64_t>(eps.size()), flush))
       return WriteFailed(name);
     p->episodes += static_cast<int64_t>(eps.size());
     return absl::OkStatus();
   }
 
+  int64_t ProgressChunks() const {
+    const int64_t n = static_cast<int64_t>(groups_.size()), c = log_format::kProgressChunkRows;
+    return n == 0 ? 0 : (n + c - 1) / c;
+  }
+
+  // Rewrites the /progress chunks holding `slots` (each as a new copy, see log_chunks.h), then flushes.
   absl::Status WriteProgress(const std::vector<int>& slots, const std::vector<Progress>& rows) {
     if (!progress_ds_.valid()) progress_ds_ = h5::Handle(H5Dopen2(file_.id(), "/progress", H5P_DEFAULT));
-    std::vector<hsize_t> coords(slots.begin(), slots.end());
-    const hsize_t n = coords.size();
-    h5::Handle file_space(H5Dget_space(progress_ds_.get()));
-    h5::Handle mem_space(H5Screate_simple(1, &n, nullptr));
-    std::vector<char> packed(n * log_format::kPackedProgressSize);
-    for (size_t i = 0; i < rows.size(); ++i) log_format::PackProgress(rows[i], &packed[i * log_format::kPackedProgressSize]);
-    if (!progress_ds_.valid() || H5Sselect_elements(file_space.get(), H5S_SELECT_SET, n, coords.data()) < 0 ||
-        H5Dwrite(progress_ds_.get(), progress_type_.get(), mem_space.get(), file_space.get(), H5P_DEFAULT,
-                 packed.data()) < 0 ||
-        H5Dflush(progress_ds_.get()) < 0)
-      return WriteFailed("/progress");
+    if (!progress_ds_.valid()) return WriteFailed("/progress");
+    std::set<int64_t> chunks;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      log_format::PackProgress(rows[i], &progress_bytes_[slots[i] * log_format::kPackedProgressSize]);
+      chunks.insert(slots[i] / progress_chunk_rows_);
+    }
+    const size_t chunk_bytes = static_cast<size_t>(progress_chunk_rows_) * log_format::kPackedProgressSize;
+    for (int64_t c : chunks)
+      if (!log_chunks::WriteWholeChunk(progress_ds_.get(), c, progress_chunk_rows_, &progress_bytes_[c * chunk_bytes],
+                                       chunk_bytes, options_.checksum, &progress_stored_[c], &scratch_))
+        return WriteFailed("/progress");
+    if (H5Dflush(progress_ds_.get()) < 0) return WriteFailed("/progress");
+    // Closed after each commit: a reader in this process that opens /progress then gets HDF5's dataset state
+    // anew (it shares an open dataset's chunk lookup state, which direct chunk writes leave stale).
+    progress_ds_ = h5::Handle();
     return absl::OkStatus();
   }
 
@@ -348,8 +364,6 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   bool placed_;
   const int num_decisions_;
   const log_format::RowCodec codec_;
-  const h5::Handle curve_type_ = log_format::CurveType();
-  const h5::Handle progress_type_ = log_format::PackedProgressType();
   const std::vector<std::string> groups_;
   const LogWriterOptions options_;
   int flush_every_;
@@ -361,6 +375,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   h5::Handle progress_ds_;
   std::vector<bool> finished_;
   std::vector<bool> dirty_;
+  const int64_t progress_chunk_rows_;
+  std::vector<char> progress_bytes_;   // every /progress row as stored (packed), zero beyond the last slot
+  std::vector<size_t> progress_stored_;  // stored size of each /progress chunk's current copy
+  std::vector<unsigned char> scratch_;
+  std::vector<log_chunks::ChunkedRows> episode_rows_, curve_rows_;
 };
 
 // Removes the temporary file of a Create that failed.

@@ -13,12 +13,13 @@
 //   /progress             [S] compound {episodes int64, curve_rows int64, complete int8}, one row per slot:
 //                         how many rows of the run's datasets are acknowledged, and whether it finished.
 //                         Rewritten in place; independent of scheduling once the runs are done.
-// Every chunked dataset carries HDF5's Fletcher32 checksum: a changed byte in the raw data is reported as
-// corruption naming the dataset. Format 2 logs (a /completed list of finished slots instead of /progress)
+// Every chunked dataset has the filters deflate and Fletcher32: a changed byte in the raw data is reported as
+// corruption naming the dataset. A commit stores each chunk it extends as a new copy (log_chunks.h), so a write
+// torn by a kill does not touch acknowledged rows. Format 2 logs (a /completed list of finished slots instead of /progress)
 // are still read.
 //
 // Crash safety: the file is written in HDF5's single-writer/multiple-reader (SWMR) mode. Every object exists
-// before the first episode; afterwards only appends and in-place rewrites of /progress happen. A *commit*
+// before the first episode; afterwards only appends and new copies of the chunks of /progress happen. A *commit*
 // appends every pending episode (curves first), flushes those datasets, then rewrites and flushes the runs'
 // /progress rows: an episode is "acknowledged" once the commit that covers it returns. Readers use only the
 // acknowledged rows. Commits happen every `flush_interval_ms` (group commit, by a background thread; the
@@ -84,11 +85,15 @@ struct RunLog {
   std::vector<Episode> episodes;
   bool complete = true;  // false: the writer stopped before the run finished (episodes = acknowledged ones)
   bool has_costs = true;  // the layout has params_m / flops_m / cost (every layout this build reads)
+  // Only from ReadLogKeepingIntactRuns: why the run's rows could not be read (a torn or corrupt chunk); the run
+  // then has no episodes and complete = false, so that `nas run --resume` re-runs it. Empty for an intact run.
+  std::string damage;
 };
 
 struct LogFile {
   std::map<std::string, std::string> attributes;  // root attributes
   std::vector<RunLog> runs;                        // in slot order (as planned)
+  int num_decisions = 0;                           // actions per episode (0 for a log without runs)
 };
 
 // A run the log will hold; its slot is its index in the vector given to Create.
@@ -176,7 +181,15 @@ absl::Status CheckNotBeingWritten(const std::string& path);
 // Reads a whole log (also one whose writer is still running or was killed): the acknowledged episodes of every
 // run. Errors name the file and what is wrong (not a log, an older format version, truncated, a checksum that
 // does not match naming the dataset, a progress record of another shape than the runs, ...).
+// A run whose rows cannot be read fails the whole read, naming the dataset and the commands that repair it.
 absl::StatusOr<LogFile> ReadLog(const std::string& path);
+
+// Like ReadLog, but a run whose rows cannot be read (a chunk torn by a killed write, a changed byte) is returned
+// with `damage` set, no episodes and complete = false, and every other run is kept; when the /progress record
+// itself cannot be read, every run keeps the rows its datasets hold and counts as unfinished. Errors that leave
+// no run identifiable (not a log, unreadable groups or attributes) still fail. Used by `nas recover` and
+// `nas run --resume`, which re-runs the damaged runs (runs are deterministic).
+absl::StatusOr<LogFile> ReadLogKeepingIntactRuns(const std::string& path);
 
 }  // namespace nas
 

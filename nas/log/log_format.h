@@ -18,7 +18,7 @@ namespace nas::log_format {
 inline constexpr char kFormat[] = "nas-log";
 inline constexpr char kFormatVersion[] = "3";
 inline constexpr char kOldFormatVersion[] = "2";  // /completed list instead of /progress; still read
-inline constexpr int64_t kChunkRows = 128;
+inline constexpr int64_t kChunkRows = 32;
 inline constexpr int64_t kProgressChunkRows = 64;
 inline constexpr int kFixedFields = 18;  // episode fields besides the actions
 

@@ -51,10 +51,10 @@ absl::Status ReadRows(const h5::File& file, const std::string& name, hid_t mem_t
   return absl::OkStatus();
 }
 
-absl::StatusOr<RunLog> ReadRun(const h5::File& file, const std::string& group, const std::string& label,
-                               const std::string& run_name, const Progress* progress) {
+// Reads the run's attributes into `run`, then its acknowledged rows (a failure there leaves the attributes set).
+absl::Status ReadRun(const h5::File& file, const std::string& group, const std::string& label,
+                     const std::string& run_name, const Progress* progress, RunLog& run, int* decisions) {
   const std::string& path = file.path();
-  RunLog run;
   NAS_ASSIGN_OR_RETURN(run.attributes, file.ReadAllAttrsAsStrings(group));
   NAS_ASSIGN_OR_RETURN(const int64_t run_number, file.ReadInt64Attr(group, "run"));
   NAS_ASSIGN_OR_RETURN(run.method, file.ReadStringAttr(group, "method"));
@@ -72,6 +72,7 @@ absl::StatusOr<RunLog> ReadRun(const h5::File& file, const std::string& group, c
     if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
     int d = 0;
     NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path, name, &d));
+    *decisions = d;
     const log_format::RowCodec codec(d);
     std::vector<char> rows;
     int64_t n = 0;
@@ -95,12 +96,13 @@ absl::StatusOr<RunLog> ReadRun(const h5::File& file, const std::string& group, c
     } else if (progress) {
       return absl::DataLossError(absl::StrCat(path, ": ", curves, ": acknowledged row ", k, " belongs to episode ",
                                               c.episode, ", beyond the ", n, " acknowledged episodes"));
-    }  // format 2: rows of unacknowledged episodes
+    }  // format 2 (or no readable /progress): rows of unacknowledged episodes
   }
-  return run;
+  return absl::OkStatus();
 }
 
-absl::StatusOr<LogFile> ReadLogOnce(const std::string& path) {
+// `keep_intact`: a run whose rows cannot be read is kept as damaged (see ReadLogKeepingIntactRuns).
+absl::StatusOr<LogFile> ReadLogOnce(const std::string& path, bool keep_intact) {
   h5::DisableErrorPrinting();
   NAS_ASSIGN_OR_RETURN(const h5::File file, h5::File::Open(path));
   if (!file.HasAttr("/", "format")) return Invalid(path, "not a nas log (the root has no 'format' attribute)");
@@ -140,6 +142,7 @@ absl::StatusOr<LogFile> ReadLogOnce(const std::string& path) {
                                         " runs must have the slots 0..", num_slots - 1, " once each"));
   std::vector<Progress> progress;
   std::set<int64_t> completed;
+  bool progress_lost = false;
   if (v3) {
     NAS_ASSIGN_OR_RETURN(const std::vector<int64_t> shape, file.Shape("/progress"));
     if (shape.size() != 1 || shape[0] != num_slots)
@@ -148,7 +151,9 @@ absl::StatusOr<LogFile> ReadLogOnce(const std::string& path) {
     const h5::Handle ptype = log_format::ProgressType();
     std::vector<char> bytes;
     int64_t n = 0;
-    NAS_RETURN_IF_ERROR(ReadRows(file, "/progress", ptype.get(), sizeof(Progress), -1, &bytes, &n));
+    absl::Status read = ReadRows(file, "/progress", ptype.get(), sizeof(Progress), -1, &bytes, &n);
+    if (!read.ok() && !(keep_intact && read.code() == absl::StatusCode::kDataLoss)) return read;
+    if (!read.ok()) n = 0, progress_lost = true;  // every run keeps the rows its datasets hold, unfinished
     progress.resize(n);
     for (int64_t i = 0; i < n; ++i) {
       std::memcpy(&progress[i], bytes.data() + i * sizeof(Progress), sizeof(Progress));
@@ -169,26 +174,46 @@ absl::StatusOr<LogFile> ReadLogOnce(const std::string& path) {
   }
   for (int64_t slot = 0; slot < num_slots; ++slot) {
     const auto& [group, names] = groups[slot].second;
-    NAS_ASSIGN_OR_RETURN(RunLog run, ReadRun(file, group, names.first, names.second, v3 ? &progress[slot] : nullptr));
-    run.complete = v3 ? progress[slot].complete == 1 : completed.count(slot) > 0;
+    const bool counted = v3 && !progress_lost;
+    RunLog run;
+    int decisions = 0;
+    absl::Status read =
+        ReadRun(file, group, names.first, names.second, counted ? &progress[slot] : nullptr, run, &decisions);
+    if (decisions > 0 && log.num_decisions == 0) log.num_decisions = decisions;
+    if (!read.ok() && (!keep_intact || read.code() != absl::StatusCode::kDataLoss || run.label.empty())) {
+      if (read.code() != absl::StatusCode::kDataLoss || run.label.empty()) return read;
+      return absl::Status(read.code(), absl::StrCat(read.message(), " (run ", run.label, "/", run.run,
+                                                    "; `nas recover` keeps the other runs, `nas run CONFIG "
+                                                    "--resume` also re-runs it)"));
+    }
+    run.complete = counted ? progress[slot].complete == 1 : v3 ? false : completed.count(slot) > 0;
+    if (!read.ok()) {
+      run.damage = std::string(read.message());
+      run.episodes.clear();
+      run.complete = false;
+    }
     log.runs.push_back(std::move(run));
   }
   return log;
 }
 
-}  // namespace
-
-absl::StatusOr<LogFile> ReadLog(const std::string& path) {
-  absl::StatusOr<LogFile> log = ReadLogOnce(path);
+absl::StatusOr<LogFile> ReadLogRetrying(const std::string& path, bool keep_intact) {
+  absl::StatusOr<LogFile> log = ReadLogOnce(path, keep_intact);
   // A live writer rewrites the last chunks while we read them: a checksum may see half of a write. Retry a
   // few times while another process holds the log's write lock.
   for (int attempt = 0; attempt < 5 && !log.ok() && log.status().code() == absl::StatusCode::kDataLoss &&
                         !CheckNotBeingWritten(path).ok();
        ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
-    log = ReadLogOnce(path);
+    log = ReadLogOnce(path, keep_intact);
   }
   return log;
 }
+
+}  // namespace
+
+absl::StatusOr<LogFile> ReadLog(const std::string& path) { return ReadLogRetrying(path, false); }
+
+absl::StatusOr<LogFile> ReadLogKeepingIntactRuns(const std::string& path) { return ReadLogRetrying(path, true); }
 
 }  // namespace nas

@@ -162,6 +162,52 @@ TEST(LogSafety, AFlippedByteInTheRawDataIsReportedAsCorruptionNamingTheDataset) 
   }
 }
 
+// A run whose rows cannot be read (a chunk torn by a killed write) fails ReadLog with a line naming the run and
+// the repair; ReadLogKeepingIntactRuns keeps every other run and returns that one empty and unfinished. With the
+// /progress record unreadable, every run keeps the rows its datasets hold and counts as unfinished.
+TEST(LogSafety, ADamagedRunIsDroppedAloneByTheSalvagingReader) {
+  std::vector<RunLog> runs(3);
+  for (int r = 0; r < 3; ++r) {
+    runs[r].label = "random";
+    runs[r].method = "random";
+    runs[r].run = r;
+    runs[r].attributes["strategy_seed"] = std::to_string(100 + r);
+    for (int i = 0; i < 200; ++i) runs[r].episodes.push_back(MakeEpisode(i, 1)), runs[r].episodes.back().arch += r;
+  }
+  runs[2].complete = false;
+  const std::string path = TmpPath("damaged_run.h5");
+  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {{"config", "x"}}, kDecisions, runs, true).ok());
+  FlipByte(path, FirstChunkAddress(path, "/runs/random/0001/episodes") + 100);
+  ExpectOneLineNaming(ReadLog(path).status(), path, "/runs/random/0001/episodes: corrupt data");
+  EXPECT_TRUE(absl::StrContains(ReadLog(path).status().message(), "nas recover")) << ReadLog(path).status();
+  auto kept = ReadLogKeepingIntactRuns(path);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_EQ(kept->runs.size(), 3u);
+  EXPECT_EQ(kept->num_decisions, kDecisions);
+  for (int r : {0, 2}) {
+    EXPECT_TRUE(kept->runs[r].damage.empty()) << kept->runs[r].damage;
+    EXPECT_EQ(kept->runs[r].complete, runs[r].complete);
+    ASSERT_EQ(kept->runs[r].episodes.size(), 200u);
+    EXPECT_EQ(kept->runs[r].episodes[199].arch, runs[r].episodes[199].arch);
+    EXPECT_EQ(kept->runs[r].episodes[199].curve.size(), 1u);
+  }
+  EXPECT_TRUE(absl::StrContains(kept->runs[1].damage, "/runs/random/0001/episodes")) << kept->runs[1].damage;
+  EXPECT_EQ(kept->runs[1].attributes["strategy_seed"], "101");
+  EXPECT_TRUE(kept->runs[1].episodes.empty());
+  EXPECT_FALSE(kept->runs[1].complete);
+
+  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {{"config", "x"}}, kDecisions, runs, true).ok());
+  FlipByte(path, FirstChunkAddress(path, "/progress") + 3);
+  ExpectOneLineNaming(ReadLog(path).status(), path, "/progress");
+  auto unfinished = ReadLogKeepingIntactRuns(path);
+  ASSERT_TRUE(unfinished.ok()) << unfinished.status();
+  for (const RunLog& r : unfinished->runs) {
+    EXPECT_TRUE(r.damage.empty());
+    EXPECT_FALSE(r.complete);
+    EXPECT_EQ(r.episodes.size(), 200u);
+  }
+}
+
 // Rewrites a log's completion record: format 3 with a /progress of `rows` rows, or format 2 with `completed`.
 void ReplaceRecord(const std::string& path, int rows, const std::vector<int64_t>* completed) {
   h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));

@@ -54,11 +54,18 @@ def _shared_data_impl(ctx):
         ctx.symlink(src, "data")
     else:
         ctx.file("data/ABSENT", "../shared/data was not found beside the checkout\n")
+    # ../shared/evidence: files found broken in the field (e.g. a log torn by a kill), replayed by tests.
+    evidence = root.dirname.get_child("shared").get_child("evidence")
+    if evidence.exists:
+        ctx.symlink(evidence, "evidence")
+    else:
+        ctx.file("evidence/ABSENT", "../shared/evidence was not found beside the checkout\n")
     ctx.file("WORKSPACE", 'workspace(name = "shared_data")\n')
     ctx.file("BUILD.bazel", """
 package(default_visibility = ["//visibility:public"])
 filegroup(name = "nb201_csv", srcs = glob(["data/nasbench201/*.csv"], allow_empty = True))
 filegroup(name = "nats_tss_sample", srcs = glob(["data/nats-tss-sample/*"], allow_empty = True))
+filegroup(name = "evidence", srcs = glob(["evidence/*.h5"], allow_empty = True))
 """)
 
 shared_data = repository_rule(implementation = _shared_data_impl, local = True)

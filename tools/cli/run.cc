@@ -163,9 +163,13 @@ int RunCommand(int argc, char** argv) {
     auto lock = LogLock::Take(out);
     if (!lock.ok()) return Fail(lock.status());
     resume_lock.emplace(std::move(*lock));
-    auto read = ReadLog(out);
+    auto read = ReadLogKeepingIntactRuns(out);  // a damaged run is re-run from its start like an unfinished one
     if (!read.ok()) return Fail(read.status());
     old = std::move(*read);
+    for (const RunLog& r : old.runs)
+      if (!r.damage.empty())
+        std::fprintf(stderr, "nas: %s: run %s/%d cannot be read (%s); re-running it\n", out.c_str(), r.label.c_str(),
+                     r.run, r.damage.c_str());
     // Same config as the interrupted run, after resolution (the table path may be given differently).
     proto::Experiment stored_check = *config;
     auto stored = ParseExperiment(old.attributes["config"], out + " (attribute config)");
