@@ -1,8 +1,10 @@
 // How well an estimator ranks architectures against a table's truth: Kendall's tau-b and Spearman's rho
 // (nas/analysis/transfer.h) between the estimator's scores (e.g. a supernet's shared-weight validation
 // accuracy) and the table's validation accuracy over a fixed, seeded sample of rows, beside the same measures
-// between the table's first two training seeds on the same rows: the ceiling no estimator of the table's
-// truth can be expected to exceed, since the truth itself is that noisy. No LibTorch; reads a table only.
+// between the table's first two training seeds on the same rows (how well one training replicate ranks like
+// another: the ceiling that no estimator can be expected to exceed against a single seed, reported beside it as
+// the estimator's tau against the first seed alone; against the mean of several seeds, which is less noisy,
+// an estimator can exceed the seed-vs-seed figure). No LibTorch; reads a table only.
 #ifndef NAS_ANALYSIS_RANKING_H_
 #define NAS_ANALYSIS_RANKING_H_
 
@@ -25,6 +27,8 @@ struct RankingAgreement {
   int fidelity = 0;     // epochs of the table values compared (the dataset's largest fidelity)
   int64_t n = 0;        // rows with a finite estimate and a finite table value
   double kendall = NAN, spearman = NAN;  // estimate vs the table (validation accuracy, mean over seeds)
+  int64_t seed_a_n = 0;  // rows with a finite estimate and a finite seed_a value
+  double kendall_vs_seed_a = NAN;        // estimate vs seed_a alone: comparable with seed_kendall
   int64_t seed_n = 0;   // rows with finite values for both seeds
   int64_t seed_a = 0, seed_b = 0;        // the table's first two training seeds
   double seed_kendall = NAN, seed_spearman = NAN;  // seed_a vs seed_b; NaN when the table has fewer seeds
@@ -36,7 +40,8 @@ absl::StatusOr<RankingAgreement> RankAgainstTable(const Table& table, const std:
                                                   const std::vector<int64_t>& rows,
                                                   const std::vector<double>& estimate);
 
-// Two lines: the estimator's tau and rho over n rows, and the table's seed-vs-seed tau and rho.
+// Two lines: the estimator's tau and rho over n rows; its tau against seed_a alone beside the table's
+// seed-vs-seed tau and rho.
 std::string FormatRankingAgreement(const RankingAgreement& r);
 
 }  // namespace nas::analysis

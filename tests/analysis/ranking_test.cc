@@ -51,9 +51,14 @@ TEST(RankingTest, HandComputedTauAndRho) {
   // Average ranks: seed 0 (2.5, 2.5, 1, 5, 4, 6), seed 1 (4, 1, 2, 4, 4, 6), both of mean 3.5; deviations
   // (-1, -1, -2.5, 1.5, 0.5, 2.5) and (0.5, -2.5, -1.5, 0.5, 0.5, 2.5): sxy = 13, sxx = 17, syy = 15.5.
   EXPECT_NEAR(r->seed_spearman, 13.0 / std::sqrt(17.0 * 15.5), 1e-12);
+  // Estimates 1..5 against seed 0 alone (2, 2, 1, 6, 4): concordant (0,3) (0,4) (1,3) (1,4) (2,3) (2,4) = 6,
+  // discordant (0,2) (1,2) (3,4) = 3, one pair tied in seed 0: tau-b = (6 - 3) / sqrt(10 (10 - 1)).
+  EXPECT_EQ(r->seed_a_n, 5);
+  EXPECT_NEAR(r->kendall_vs_seed_a, 3.0 / std::sqrt(90.0), 1e-12);
   const std::string text = FormatRankingAgreement(*r);
   EXPECT_THAT(text, ::testing::HasSubstr("Kendall tau-b 0.4000, Spearman rho 0.6000 over 5 architectures"));
-  EXPECT_THAT(text, ::testing::HasSubstr("table seed 0 vs seed 1 (the ceiling)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("estimate vs table seed 0 alone: Kendall tau-b 0.3162 over 5; "
+                                             "table seed 0 vs seed 1 (the ceiling of that)"));
 }
 
 TEST(RankingTest, BadInputIsAnError) {
