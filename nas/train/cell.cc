@@ -17,11 +17,13 @@ constexpr int kEdgeFrom[6] = {0, 0, 1, 0, 1, 2};
 
 }  // namespace
 
-ReluConvBnImpl::ReluConvBnImpl(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t padding)
+ReluConvBnImpl::ReluConvBnImpl(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
+                               bool track_running_stats)
     : c_in_(c_in), c_out_(c_out), kernel_(kernel), stride_(stride), padding_(padding) {
   conv_ = register_module(
       "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(c_in, c_out, kernel).stride(stride).padding(padding).bias(false)));
-  bn_ = register_module("bn", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(c_out).affine(true)));
+  bn_ = register_module("bn", torch::nn::BatchNorm2d(
+                          torch::nn::BatchNorm2dOptions(c_out).affine(true).track_running_stats(track_running_stats)));
 }
 
 torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x) { return bn_->forward(conv_->forward(torch::relu(x))); }

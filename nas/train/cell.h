@@ -19,10 +19,13 @@
 
 namespace nas {
 
-// ReLU -> Conv2d(c_in, c_out, kernel, stride, padding, bias=false) -> BatchNorm2d(c_out, affine).
+// ReLU -> Conv2d(c_in, c_out, kernel, stride, padding, bias=false) -> BatchNorm2d(c_out, affine). With
+// track_running_stats false the BatchNorm has no running statistics and normalises with the batch's, in
+// training and evaluation alike (the supernet's "batch" mode).
 class ReluConvBnImpl : public torch::nn::Module {
  public:
-  ReluConvBnImpl(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t padding);
+  ReluConvBnImpl(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
+                 bool track_running_stats = true);
   torch::Tensor forward(const torch::Tensor& x);
   // Multiply-adds for an input of h x w; sets the output size.
   int64_t Flops(int64_t h, int64_t w, int64_t* h_out, int64_t* w_out) const;

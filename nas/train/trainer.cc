@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -16,11 +15,10 @@
 #include "nas/train/device_stream.h"
 #include "nas/train/macro_network.h"
 #include "nas/train/network.h"
+#include "nas/train/train_util.h"
 #include "nas/space/zoph_le_space.h"
 #include "nas/util/field_check.h"
 #include "nas/util/rng.h"
-#include "nas/util/runtime.h"
-#include "nas/util/sha256.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -28,32 +26,6 @@ namespace {
 
 absl::Status Invalid(absl::string_view field, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
-
-// One split as a device tensor [n, C, H, W] plus labels [n].
-struct DeviceSplit {
-  torch::Tensor images, labels;
-  int64_t size = 0;
-};
-
-DeviceSplit ToDevice(const DataSplit& split, const Dataset& data, const torch::Device& device) {
-  DeviceSplit out;
-  out.size = split.size;
-  const int64_t s = data.image_size();
-  // from_blob does not copy; clone() owns the memory (the dataset stays shared and read-only).
-  out.images = torch::from_blob(const_cast<float*>(split.images.data()), {split.size, data.channels(), s, s},
-                                torch::kFloat)
-                   .clone()
-                   .to(device);
-  out.labels = torch::from_blob(const_cast<int64_t*>(split.labels.data()), {split.size}, torch::kLong).clone().to(device);
-  return out;
-}
-
-// Cross entropy as -sum(one_hot * log_softmax) / B: deterministic forward and backward on every device.
-torch::Tensor CrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels) {
-  torch::Tensor logp = torch::log_softmax(logits, 1);
-  torch::Tensor onehot = torch::one_hot(labels, logits.size(1)).to(logp.scalar_type());
-  return -(logp * onehot).sum(1).mean();
 }
 
 // Mean loss and accuracy (percent) of `net` (eval mode) on a split.
@@ -72,20 +44,6 @@ void Evaluate(Net& net, const DeviceSplit& split, int64_t batch, bool channels_l
   }
   *loss = split.size ? loss_sum / split.size : 0.0;
   *acc = split.size ? 100.0 * correct / split.size : 0.0;
-}
-
-template <typename Net>
-std::string WeightsSha256(Net& net) {
-  std::string bytes;
-  auto append = [&bytes](const std::string& name, const torch::Tensor& t) {
-    torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
-    bytes += name;
-    bytes.push_back('\0');
-    bytes.append(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
-  };
-  for (const auto& item : net->named_parameters(true)) append(item.key(), item.value());
-  for (const auto& item : net->named_buffers(true)) append(item.key(), item.value());
-  return Sha256Hex(bytes);
 }
 
 // The training loop, the same for every kind of child network (the NB201 path is unchanged by being a template).
@@ -149,7 +107,7 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
       return absl::InternalError(absl::StrCat("training diverged (loss ", m.train_loss, ") in epoch ", m.epoch));
     result.epochs.push_back(m);
   }
-  result.weights_sha256 = WeightsSha256(net);
+  result.weights_sha256 = WeightsSha256(*net);
   return result;
 }
 
@@ -225,27 +183,9 @@ absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& 
   if (data.train().size == 0) return absl::InvalidArgumentError("data.train_size: the train split is empty");
 
   TrainResult result;
-  torch::Device device(torch::kCPU);
-  if (spec.device() == "cuda") {
-    if (!CudaAvailable())
-      return absl::FailedPreconditionError(
-          "device: \"cuda\" requested but torch::cuda::is_available() is false (this LibTorch has no CUDA "
-          "support or no GPU is visible); use device \"cpu\"");
-    // Deterministic cuBLAS needs this before the first CUDA call; cuDNN: deterministic algorithms, no autotuning.
-    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
-    at::globalContext().setDeterministicCuDNN(true);
-    at::globalContext().setBenchmarkCuDNN(false);
-    device = torch::Device(torch::kCUDA, 0);
-    result.device = "cuda:0";
-  } else if (spec.device() == "cpu") {
-    result.device = "cpu";
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("device: \"", spec.device(), "\" (known: cpu, cuda)"));
-  }
-  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
-  // Intra-op threads of the calling thread (OpenMP's count is per thread) and of the BLAS.
-  at::set_num_threads(spec.threads());
-  SetComputeThreads(spec.threads());
+  auto prepared = PrepareDevice(spec, &result.device);
+  if (!prepared.ok()) return prepared.status();
+  const torch::Device device = *prepared;
 
   if (space.name() == "zoph_le_cnn") {
     MacroNetworkConfig config;
