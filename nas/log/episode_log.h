@@ -74,7 +74,12 @@ struct Episode {
   double params_m = NAN;    // the architecture's parameters (millions), from the table or the trained child
   double flops_m = NAN;     // its forward multiply-adds (millions)
   double cost = NAN;        // the cost the reward used (benchmark.reward.cost), NaN without a cost term
+  // The fidelity evaluated: an index into the table dataset's fidelities, or epochs for trained children.
+  // Logs written without the field read as kFidelityUnrecorded until FillUnrecordedFidelity gives them the
+  // fidelity their config evaluated (the search fidelity).
+  int32_t fidelity = 0;
 };
+inline constexpr int32_t kFidelityUnrecorded = -1;
 
 struct RunLog {
   std::string label;
@@ -84,12 +89,17 @@ struct RunLog {
   std::vector<Episode> episodes;
   bool complete = true;  // false: the writer stopped before the run finished (episodes = acknowledged ones)
   bool has_costs = true;  // the layout has params_m / flops_m / cost (every layout this build reads)
+  bool has_fidelity = true;  // the layout has the fidelity field
 };
 
 struct LogFile {
   std::map<std::string, std::string> attributes;  // root attributes
   std::vector<RunLog> runs;                        // in slot order (as planned)
 };
+
+// Gives every episode of a run without the fidelity field `search_fidelity`, the fidelity every episode of
+// such a log was evaluated at (Evaluator::LoggedFidelity of the search fidelity).
+void FillUnrecordedFidelity(LogFile* log, int32_t search_fidelity);
 
 // A run the log will hold; its slot is its index in the vector given to Create.
 struct RunSlot {

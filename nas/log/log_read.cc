@@ -71,8 +71,10 @@ absl::StatusOr<RunLog> ReadRun(const h5::File& file, const std::string& group, c
     h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
     if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
     int d = 0;
-    NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path, name, &d));
-    const log_format::RowCodec codec(d);
+    bool has_fidelity = true;
+    NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path, name, &d, &has_fidelity));
+    const log_format::RowCodec codec(d, has_fidelity);
+    run.has_fidelity = has_fidelity;
     std::vector<char> rows;
     int64_t n = 0;
     NAS_RETURN_IF_ERROR(ReadRows(file, name, codec.type(), codec.size(), progress ? progress->episodes : -1, &rows, &n));
@@ -177,6 +179,13 @@ absl::StatusOr<LogFile> ReadLogOnce(const std::string& path) {
 }
 
 }  // namespace
+
+void FillUnrecordedFidelity(LogFile* log, int32_t search_fidelity) {
+  for (RunLog& run : log->runs) {
+    if (run.has_fidelity) continue;
+    for (Episode& e : run.episodes) e.fidelity = search_fidelity;
+  }
+}
 
 absl::StatusOr<LogFile> ReadLog(const std::string& path) {
   absl::StatusOr<LogFile> log = ReadLogOnce(path);

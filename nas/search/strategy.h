@@ -21,7 +21,11 @@ struct Proposal {
   double log_prob = 0;  // under the sampling policy; 0 for non-RL strategies
   double entropy = 0;
   int64_t id = 0;       // 0, 1, 2, ... in the order the strategy proposed them (set by the strategy)
+  // The fidelity to evaluate at: an index into StrategyContext::fidelity_epochs; kDefaultFidelity = the
+  // benchmark's search fidelity (what every single-fidelity strategy asks for).
+  int32_t fidelity = -1;
 };
+inline constexpr int32_t kDefaultFidelity = -1;
 
 // Two ways to drive a strategy, never mixed on one instance:
 //  - sequentially: Ask(), then Tell() of that proposal, strictly alternating;
@@ -68,7 +72,12 @@ struct StrategyContext {
   const SearchSpace* space = nullptr;
   const proto::Method* method = nullptr;  // resolved (defaults filled, validated)
   uint64_t seed = 0;
+  // The fidelities the evaluator answers at, ascending, in epochs (Proposal::fidelity indexes it), and the
+  // index of the benchmark's search fidelity. Empty: the evaluator has one fidelity (kDefaultFidelity).
+  std::vector<int> fidelity_epochs;
+  int search_fidelity = -1;
 };
+
 
 struct StrategyInfo {
   std::string name;
