@@ -67,10 +67,39 @@ class Evaluator {
   virtual double deferred_cost_s(int /*fidelity*/) const { return 0; }
 };
 
+class Table;
+
+// The registry of evaluators (as strategies have one). The experiment's own evaluator is "table" (lookup, when
+// benchmark.table is set) or "train" (benchmark.train). A method may own an evaluator of its own per run
+// (StrategyInfo::evaluator names it): the runner creates it from this registry with the run's seed and the
+// experiment's evaluator to build on, evaluates that run's proposals with it, and hands it to the strategy,
+// which may train its state (weight sharing). Owned evaluators run on the run's thread, never deferred.
+struct EvaluatorContext {
+  const proto::Benchmark* benchmark = nullptr;  // resolved
+  const SearchSpace* space = nullptr;
+  const Table* table = nullptr;                 // "table": the opened table
+  bool budget_in_seconds = false;               // "table": the budget is simulated seconds
+  const Evaluator* benchmark_evaluator = nullptr;  // per-run evaluators: the experiment's evaluator
+  uint64_t seed = 0;                            // per-run evaluators: DeriveSeed(..., "evaluator/<label>")
+};
+
+struct EvaluatorInfo {
+  std::string name;
+  std::string description;
+  std::function<absl::StatusOr<std::unique_ptr<Evaluator>>(const EvaluatorContext& context)> create;
+};
+
+// Registration refuses duplicate names (programmer error).
+bool RegisterEvaluator(EvaluatorInfo info);
+// NotFound listing the registered names.
+absl::StatusOr<const EvaluatorInfo*> FindEvaluator(const std::string& name);
+std::vector<std::string> RegisteredEvaluators();
+
 // The train evaluator lives with LibTorch (nas/train/train_evaluator.cc) and registers itself here, so the
 // experiment core builds without LibTorch; binaries without it refuse `train` benchmarks clearly.
 using TrainEvaluatorFactory = std::function<absl::StatusOr<std::unique_ptr<Evaluator>>(
     const proto::Benchmark& benchmark, const SearchSpace& space)>;
+// Registers `factory` as the "train" evaluator too.
 bool RegisterTrainEvaluator(TrainEvaluatorFactory factory);
 const TrainEvaluatorFactory* FindTrainEvaluator();  // nullptr when not linked in
 

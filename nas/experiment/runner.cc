@@ -45,9 +45,22 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   const uint64_t strategy_seed = DeriveSeed(exp_seed, job.run, "strategy/" + method.label());
   const uint64_t eval_seed = DeriveSeed(exp_seed, job.run, "evaluation/" + method.label());
   NAS_ASSIGN_OR_RETURN(const StrategyInfo* info, FindStrategy(method.name()));
+  // A method that owns an evaluator (StrategyInfo::evaluator) gets its own per run, built on the experiment's.
+  std::unique_ptr<Evaluator> owned;
+  if (!info->evaluator.empty()) {
+    NAS_ASSIGN_OR_RETURN(const EvaluatorInfo* einfo, FindEvaluator(info->evaluator));
+    EvaluatorContext ec;
+    ec.benchmark = &experiment_.benchmark();
+    ec.space = &space_;
+    ec.benchmark_evaluator = &evaluator_;
+    ec.seed = DeriveSeed(exp_seed, job.run, "evaluator/" + method.label());
+    NAS_ASSIGN_OR_RETURN(owned, einfo->create(ec));
+  }
+  const Evaluator& evaluator = owned ? *owned : evaluator_;
   StrategyContext context{&space_, &method, strategy_seed};
-  context.fidelity_epochs = evaluator_.fidelity_epochs();
-  context.search_fidelity = evaluator_.search_fidelity();
+  context.fidelity_epochs = evaluator.fidelity_epochs();
+  context.search_fidelity = evaluator.search_fidelity();
+  context.evaluator = owned.get();
   const int num_fidelities = static_cast<int>(context.fidelity_epochs.size());
   NAS_ASSIGN_OR_RETURN(std::unique_ptr<Strategy> strategy, info->create(context));
   Rng eval_rng(eval_seed);
@@ -61,7 +74,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   const proto::Budget& budget = experiment_.budget();
   const bool by_seconds = budget.limit_case() == proto::Budget::kSimulatedSeconds;
   const int workers = budget.has_workers() ? budget.workers() : 1;
-  const bool defer = executor_ != nullptr && evaluator_.deferrable();
+  const bool defer = executor_ != nullptr && !owned && evaluator_.deferrable();
   const auto start = std::chrono::steady_clock::now();
 
   // P simulated workers in simulated time. A free worker (the lowest-numbered) takes the next proposal at
@@ -106,7 +119,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
           draw = evaluator_.Draw(eval_rng);
           cost = evaluator_.deferred_cost_s(p.fidelity);
         } else {
-          NAS_ASSIGN_OR_RETURN(pending.evaluation, evaluator_.EvaluateAt(p.actions, p.fidelity, eval_rng));
+          NAS_ASSIGN_OR_RETURN(pending.evaluation, evaluator.EvaluateAt(p.actions, p.fidelity, eval_rng));
           cost = pending.evaluation.cost_s;
         }
         if (by_seconds) {

@@ -137,4 +137,15 @@ absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const 
   return ev;
 }
 
+namespace {
+const bool kRegistered = RegisterEvaluator(EvaluatorInfo{
+    "table", "lookup in a tabular benchmark (benchmark.table)",
+    [](const EvaluatorContext& c) -> absl::StatusOr<std::unique_ptr<Evaluator>> {
+      NAS_CHECK(c.benchmark != nullptr && c.space != nullptr);
+      if (c.table == nullptr) return absl::FailedPreconditionError("the table evaluator needs an opened table");
+      NAS_ASSIGN_OR_RETURN(TableEvaluator ev, TableEvaluator::Create(*c.table, *c.space, *c.benchmark, c.budget_in_seconds));
+      return std::unique_ptr<Evaluator>(std::make_unique<TableEvaluator>(std::move(ev)));
+    }});
+}  // namespace
+
 }  // namespace nas

@@ -68,6 +68,8 @@ class BatchStrategy : public Strategy {
   int64_t next_id_ = 0;
 };
 
+class Evaluator;  // nas/experiment/evaluator.h
+
 struct StrategyContext {
   const SearchSpace* space = nullptr;
   const proto::Method* method = nullptr;  // resolved (defaults filled, validated)
@@ -76,6 +78,9 @@ struct StrategyContext {
   // index of the benchmark's search fidelity. Empty: the evaluator has one fidelity (kDefaultFidelity).
   std::vector<int> fidelity_epochs;
   int search_fidelity = -1;
+  // The run's own evaluator when StrategyInfo::evaluator names one (else null): the strategy may train its
+  // state between evaluations (it knows the concrete type it registered).
+  Evaluator* evaluator = nullptr;
 };
 
 
@@ -85,6 +90,9 @@ struct StrategyInfo {
   // Fills in defaults and validates `method` (its params oneof) without I/O; errors name the field.
   std::function<absl::Status(proto::Method* method)> resolve;
   std::function<absl::StatusOr<std::unique_ptr<Strategy>>(const StrategyContext& context)> create;
+  // A registered evaluator (nas/experiment/evaluator.h) each run of this method owns and evaluates with,
+  // e.g. a weight-sharing supernet; empty: the experiment's evaluator.
+  std::string evaluator;
 };
 
 // Registration refuses duplicate names (programmer error).
