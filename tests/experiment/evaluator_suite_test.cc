@@ -164,7 +164,9 @@ TEST_P(EvaluatorSuite, FidelitiesCostsAndDeterminism) {
   ASSERT_FALSE(epochs.empty());
   for (size_t i = 0; i < epochs.size(); ++i) {
     EXPECT_GT(epochs[i], 0);
-    if (i > 0) EXPECT_GT(epochs[i], epochs[i - 1]);
+    if (i > 0) {
+      EXPECT_GT(epochs[i], epochs[i - 1]);
+    }
   }
   ASSERT_GE(ev.search_fidelity(), 0);
   ASSERT_LT(ev.search_fidelity(), static_cast<int>(epochs.size()));

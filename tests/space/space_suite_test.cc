@@ -1,6 +1,7 @@
 // The shared suite every registered search space runs (parametrised over the registry): decision and choice
 // counts, arch strings that round-trip, canonical keys that are a function of the architecture and equal for
-// the known isomorphic pairs of the space, mutations and neighbours that are valid and as close as promised.
+// the known isomorphic pairs of the space, mutations that are valid (and mostly move), neighbours that are
+// valid, distinct and one decision away.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -76,11 +77,12 @@ TEST_P(SpaceSuite, KnownIsomorphicPairsShareTheirKey) {
 
 TEST_P(SpaceSuite, MutationsAndNeighboursAreValidAndClose) {
   Rng rng(2);
+  int moved = 0;
   for (int i = 0; i < 50; ++i) {
     const Actions a = Valid(rng);
     const Actions m = space_->Mutate(a, rng);
     EXPECT_TRUE(space_->IsValid(m));
-    EXPECT_NE(m, a);
+    moved += m != a;  // nasbench's NB101 mutation may give the parent back (each bit flipped with p = 1/7)
     std::set<Actions> seen;
     for (const Actions& n : space_->Neighbours(a)) {
       EXPECT_TRUE(space_->IsValid(n));
@@ -90,6 +92,7 @@ TEST_P(SpaceSuite, MutationsAndNeighboursAreValidAndClose) {
       EXPECT_TRUE(seen.insert(n).second);
     }
   }
+  EXPECT_GE(moved, 40);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllRegistered, SpaceSuite, ::testing::ValuesIn(RegisteredSpaces()),
