@@ -16,8 +16,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "nas/build/build_spec.h"
-#include "nas/build/table_builder.h"
+#include "nas/tabulate/build_spec.h"
+#include "nas/tabulate/table_builder.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/executor.h"
 #include "nas/experiment/runner.h"

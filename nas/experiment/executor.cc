@@ -50,7 +50,7 @@ class ThreadExecutor : public EvalExecutor {
       auto [task, promise] = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
-      promise.set_value(evaluator_.EvaluateDrawn(task.arch, task.draw));
+      promise.set_value(evaluator_.EvaluateDrawn(task.arch, task.draw, task.fidelity));
     }
   }
 
@@ -83,7 +83,7 @@ class ClusterExecutor : public EvalExecutor {
 
 std::string EncodeTask(const EvalTask& task) {
   ByteWriter w;
-  w.Put<uint64_t>(task.draw).Put<uint64_t>(task.arch.size());
+  w.Put<uint64_t>(task.draw).Put<int32_t>(task.fidelity).Put<uint64_t>(task.arch.size());
   for (int a : task.arch) w.Put<int32_t>(a);
   return w.Take();
 }
@@ -92,7 +92,7 @@ absl::StatusOr<EvalTask> DecodeTask(const std::string& bytes) {
   ByteReader r(bytes);
   EvalTask t;
   uint64_t n = 0;
-  if (!r.Get(&t.draw) || !r.Get(&n) || n > 4096) return absl::DataLossError("malformed evaluation request");
+  if (!r.Get(&t.draw) || !r.Get(&t.fidelity) || !r.Get(&n) || n > 4096) return absl::DataLossError("malformed evaluation request");
   t.arch.resize(n);
   for (auto& a : t.arch) {
     int32_t v;
@@ -105,7 +105,7 @@ absl::StatusOr<EvalTask> DecodeTask(const std::string& bytes) {
 
 std::string EncodeEvaluation(const Evaluation& e) {
   ByteWriter w;
-  w.Put(e.valid_acc).Put(e.test_acc).Put(e.cost_s).Put(e.slot);
+  w.Put(e.valid_acc).Put(e.test_acc).Put(e.cost_s).Put(e.slot).Put(e.fidelity);
   w.Put(e.params_m).Put(e.flops_m).Put(e.latency_ms).Put<uint64_t>(e.curve.size());
   for (const CurvePoint& c : e.curve) w.Put(c);
   return w.Take();
@@ -116,7 +116,7 @@ absl::StatusOr<Evaluation> DecodeEvaluation(const std::string& bytes) {
   Evaluation e;
   uint64_t n = 0;
   if (!r.Get(&e.valid_acc) || !r.Get(&e.test_acc) || !r.Get(&e.cost_s) || !r.Get(&e.slot) ||
-      !r.Get(&e.params_m) || !r.Get(&e.flops_m) || !r.Get(&e.latency_ms) || !r.Get(&n) || n > (1u << 20))
+      !r.Get(&e.fidelity) || !r.Get(&e.params_m) || !r.Get(&e.flops_m) || !r.Get(&e.latency_ms) || !r.Get(&n) || n > (1u << 20))
     return absl::DataLossError("malformed evaluation answer");
   e.curve.resize(n);
   for (CurvePoint& c : e.curve)
@@ -133,7 +133,7 @@ RemoteHandler EvaluationHandler(const Evaluator& evaluator) {
   return [&evaluator](const std::string& request) -> absl::StatusOr<std::string> {
     absl::StatusOr<EvalTask> task = DecodeTask(request);
     if (!task.ok()) return task.status();
-    absl::StatusOr<Evaluation> e = evaluator.EvaluateDrawn(task->arch, task->draw);
+    absl::StatusOr<Evaluation> e = evaluator.EvaluateDrawn(task->arch, task->draw, task->fidelity);
     if (!e.ok()) return e.status();
     return EncodeEvaluation(*e);
   };

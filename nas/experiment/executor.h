@@ -19,6 +19,7 @@ namespace nas {
 struct EvalTask {
   Actions arch;
   uint64_t draw = 0;  // Evaluator::Draw of the run's stream
+  int32_t fidelity = Evaluator::kSearchFidelity;
 };
 
 using EvalFuture = std::shared_future<absl::StatusOr<Evaluation>>;
@@ -26,7 +27,7 @@ using EvalFuture = std::shared_future<absl::StatusOr<Evaluation>>;
 class EvalExecutor {
  public:
   virtual ~EvalExecutor() = default;
-  // Starts evaluator.EvaluateDrawn(task.arch, task.draw) somewhere; thread-safe.
+  // Starts evaluator.EvaluateDrawn(task.arch, task.draw, task.fidelity) somewhere; thread-safe.
   virtual EvalFuture Submit(const EvalTask& task) = 0;
 };
 

@@ -12,7 +12,7 @@
 #include "google/protobuf/stubs/common.h"
 #include "hdf5.h"
 #include "nas/util/runtime.h"
-#include "tools/build/build_info.h"
+#include "nas/util/build_info.h"
 
 namespace nas {
 namespace {

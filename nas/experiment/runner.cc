@@ -45,7 +45,23 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   const uint64_t strategy_seed = DeriveSeed(exp_seed, job.run, "strategy/" + method.label());
   const uint64_t eval_seed = DeriveSeed(exp_seed, job.run, "evaluation/" + method.label());
   NAS_ASSIGN_OR_RETURN(const StrategyInfo* info, FindStrategy(method.name()));
+  // A method that owns an evaluator (StrategyInfo::evaluator) gets its own per run, built on the experiment's.
+  std::unique_ptr<Evaluator> owned;
+  if (!info->evaluator.empty()) {
+    NAS_ASSIGN_OR_RETURN(const EvaluatorInfo* einfo, FindEvaluator(info->evaluator));
+    EvaluatorContext ec;
+    ec.benchmark = &experiment_.benchmark();
+    ec.space = &space_;
+    ec.benchmark_evaluator = &evaluator_;
+    ec.seed = DeriveSeed(exp_seed, job.run, "evaluator/" + method.label());
+    NAS_ASSIGN_OR_RETURN(owned, einfo->create(ec));
+  }
+  const Evaluator& evaluator = owned ? *owned : evaluator_;
   StrategyContext context{&space_, &method, strategy_seed};
+  context.fidelity_epochs = evaluator.fidelity_epochs();
+  context.search_fidelity = evaluator.search_fidelity();
+  context.evaluator = owned.get();
+  const int num_fidelities = static_cast<int>(context.fidelity_epochs.size());
   NAS_ASSIGN_OR_RETURN(std::unique_ptr<Strategy> strategy, info->create(context));
   Rng eval_rng(eval_seed);
 
@@ -58,7 +74,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   const proto::Budget& budget = experiment_.budget();
   const bool by_seconds = budget.limit_case() == proto::Budget::kSimulatedSeconds;
   const int workers = budget.has_workers() ? budget.workers() : 1;
-  const bool defer = executor_ != nullptr && evaluator_.deferrable();
+  const bool defer = executor_ != nullptr && !owned && evaluator_.deferrable();
   const auto start = std::chrono::steady_clock::now();
 
   // P simulated workers in simulated time. A free worker (the lowest-numbered) takes the next proposal at
@@ -95,14 +111,15 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
       if (proposals.empty()) break;  // it waits for results
       for (Proposal& p : proposals) {
         NAS_CHECK(space_.IsValid(p.actions));
+        NAS_CHECK(p.fidelity == kDefaultFidelity || (p.fidelity >= 0 && p.fidelity < num_fidelities));
         Pending pending;
         double cost;
         uint64_t draw = 0;
         if (defer) {
           draw = evaluator_.Draw(eval_rng);
-          cost = evaluator_.deferred_cost_s();
+          cost = evaluator_.deferred_cost_s(p.fidelity);
         } else {
-          NAS_ASSIGN_OR_RETURN(pending.evaluation, evaluator_.Evaluate(p.actions, eval_rng));
+          NAS_ASSIGN_OR_RETURN(pending.evaluation, evaluator.EvaluateAt(p.actions, p.fidelity, eval_rng));
           cost = pending.evaluation.cost_s;
         }
         if (by_seconds) {
@@ -115,7 +132,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
             break;
           }
         }
-        if (defer) pending.future = executor_->Submit(EvalTask{p.actions, draw});
+        if (defer) pending.future = executor_->Submit(EvalTask{p.actions, draw, p.fidelity});
         int w = 0;
         while (busy[w]) ++w;
         busy[w] = true;
@@ -156,6 +173,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     e.test_acc = ev.test_acc;
     e.sim_time = now;
     e.table_slot = ev.slot;
+    e.fidelity = ev.fidelity;
     e.params_m = ev.params_m;
     e.flops_m = ev.flops_m;
     e.cost = reward.cost;
@@ -163,7 +181,9 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     for (CurvePoint& c : e.curve) c.episode = i;
     e.worker = pending.worker;
     e.proposal = p.id;
-    if (!have_best || ev.valid_acc > best.valid_acc) {
+    // The incumbent is the best by validation accuracy among the highest fidelity evaluated so far (with one
+    // fidelity: the best by validation accuracy).
+    if (!have_best || e.fidelity > best.fidelity || (e.fidelity == best.fidelity && ev.valid_acc > best.valid_acc)) {
       best = e;
       have_best = true;
     }

@@ -24,6 +24,32 @@ absl::Status TableEvaluator::MissingArchitecture(const Actions& actions) const {
       "', so the table lacks it (a gap in the benchmark)"));
 }
 
+absl::StatusOr<Evaluation> TableEvaluator::LookupAt(int64_t arch, int fidelity, Rng& rng) const {
+  NAS_CHECK(fidelity >= 0 && fidelity < static_cast<int>(dataset_->fidelities().size()));
+  int slot = mean_slot_;
+  if (sample_) {
+    std::vector<int> valid;
+    for (int s = 0; s < mean_slot_; ++s)
+      if (std::isfinite(dataset_->at(arch, fidelity, s).valid_acc)) valid.push_back(s);
+    if (!valid.empty()) slot = valid[valid.size() == 1 ? 0 : rng.UniformInt(valid.size())];
+  }
+  const TableEntry& s = dataset_->at(arch, fidelity, slot);
+  const int epochs = dataset_->fidelities()[fidelity];
+  if (!std::isfinite(s.valid_acc))
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset '", dataset_->name(), "' has no validation accuracy at ", epochs, " epochs for architecture ",
+        sparse_ ? table_->row_archs()[arch] : space_->ToString(space_->FromOrdinal(arch)), " (row ", arch, ")"));
+  Evaluation e;
+  e.valid_acc = s.valid_acc;
+  e.test_acc = dataset_->at(arch, report_fidelity_, mean_slot_).test_acc;
+  e.cost_s = fixed_cost_ > 0 ? fixed_cost_ * epochs / search_epochs() : (std::isnan(s.train_time) ? 0.0 : s.train_time);
+  e.slot = slot;
+  e.fidelity = fidelity;
+  if (!params_m_.empty()) e.params_m = params_m_[arch];
+  if (!flops_m_.empty()) e.flops_m = flops_m_[arch];
+  return e;
+}
+
 void TableEvaluator::FillCosts(const Table& table, const SearchSpace& space, const std::string& dataset) {
   auto any_finite = [](const std::vector<double>& v) {
     return std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
@@ -110,5 +136,16 @@ absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const 
                      "benchmark.cost_per_evaluation_s"));
   return ev;
 }
+
+namespace {
+const bool kRegistered = RegisterEvaluator(EvaluatorInfo{
+    "table", "lookup in a tabular benchmark (benchmark.table)",
+    [](const EvaluatorContext& c) -> absl::StatusOr<std::unique_ptr<Evaluator>> {
+      NAS_CHECK(c.benchmark != nullptr && c.space != nullptr);
+      if (c.table == nullptr) return absl::FailedPreconditionError("the table evaluator needs an opened table");
+      NAS_ASSIGN_OR_RETURN(TableEvaluator ev, TableEvaluator::Create(*c.table, *c.space, *c.benchmark, c.budget_in_seconds));
+      return std::unique_ptr<Evaluator>(std::make_unique<TableEvaluator>(std::move(ev)));
+    }});
+}  // namespace
 
 }  // namespace nas

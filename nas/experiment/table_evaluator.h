@@ -29,15 +29,20 @@ class TableEvaluator : public Evaluator {
                                                const proto::Benchmark& benchmark, bool budget_in_seconds);
 
   // `table`, `space` and the evaluator's copies must outlive it (it keeps pointers to them).
-  absl::StatusOr<Evaluation> Evaluate(const Actions& actions, Rng& rng) const override {
-    if (!sparse_) return Lookup(space_->Ordinal(actions), rng);
-    const int64_t row = SparseRow(actions);
-    if (row < 0) return MissingArchitecture(actions);
-    return Lookup(row, rng);
+  absl::StatusOr<Evaluation> EvaluateAt(const Actions& actions, int fidelity, Rng& rng) const override {
+    int64_t row;
+    if (!sparse_) {
+      row = space_->Ordinal(actions);
+    } else {
+      row = SparseRow(actions);
+      if (row < 0) return MissingArchitecture(actions);
+    }
+    if (fidelity == kSearchFidelity || fidelity == search_fidelity_) return Lookup(row, rng);
+    return LookupAt(row, fidelity, rng);
   }
 
-  // The lookup itself, by table row (dense tables: the space's ordinal); `rng` is the run's evaluation stream
-  // (used in SAMPLE mode only). No checks: `arch` must be a row of the table.
+  // The lookup itself at the search fidelity, by table row (dense tables: the space's ordinal); `rng` is the
+  // run's evaluation stream (used in SAMPLE mode only). No checks: `arch` must be a row of the table.
   Evaluation Lookup(int64_t arch, Rng& rng) const {
     int slot = mean_slot_;
     if (sample_) {
@@ -50,9 +55,19 @@ class TableEvaluator : public Evaluator {
     e.test_acc = dataset_->at(arch, report_fidelity_, mean_slot_).test_acc;
     e.cost_s = fixed_cost_ > 0 ? fixed_cost_ : (std::isnan(s.train_time) ? 0.0 : s.train_time);
     e.slot = slot;
+    e.fidelity = search_fidelity_;
     if (!params_m_.empty()) e.params_m = params_m_[arch];
     if (!flops_m_.empty()) e.flops_m = flops_m_[arch];
     return e;
+  }
+  // At another fidelity index: its validation accuracy (a seed drawn among those with a value, in SAMPLE
+  // mode) and its training time (or cost_per_evaluation_s scaled by its epochs over the search epochs).
+  absl::StatusOr<Evaluation> LookupAt(int64_t arch, int fidelity, Rng& rng) const;
+
+  std::vector<int> fidelity_epochs() const override { return dataset_->fidelities(); }
+  int search_fidelity() const override { return search_fidelity_; }
+  int32_t LoggedFidelity(int fidelity) const override {
+    return fidelity == kSearchFidelity ? search_fidelity_ : fidelity;
   }
 
   // Per-row costs (for rewards and Pareto fronts): the table's params_m / flops_m columns where it has any

@@ -75,7 +75,12 @@ struct Episode {
   double params_m = NAN;    // the architecture's parameters (millions), from the table or the trained child
   double flops_m = NAN;     // its forward multiply-adds (millions)
   double cost = NAN;        // the cost the reward used (benchmark.reward.cost), NaN without a cost term
+  // The fidelity evaluated: an index into the table dataset's fidelities, or epochs for trained children.
+  // Logs written without the field read as kFidelityUnrecorded until FillUnrecordedFidelity gives them the
+  // fidelity their config evaluated (the search fidelity).
+  int32_t fidelity = 0;
 };
+inline constexpr int32_t kFidelityUnrecorded = -1;
 
 struct RunLog {
   std::string label;
@@ -88,6 +93,7 @@ struct RunLog {
   // Only from ReadLogKeepingIntactRuns: why the run's rows could not be read (a torn or corrupt chunk); the run
   // then has no episodes and complete = false, so that `nas run --resume` re-runs it. Empty for an intact run.
   std::string damage;
+  bool has_fidelity = true;  // the layout has the fidelity field
 };
 
 struct LogFile {
@@ -95,6 +101,10 @@ struct LogFile {
   std::vector<RunLog> runs;                        // in slot order (as planned)
   int num_decisions = 0;                           // actions per episode (0 for a log without runs)
 };
+
+// Gives every episode of a run without the fidelity field `search_fidelity`, the fidelity every episode of
+// such a log was evaluated at (Evaluator::LoggedFidelity of the search fidelity).
+void FillUnrecordedFidelity(LogFile* log, int32_t search_fidelity);
 
 // A run the log will hold; its slot is its index in the vector given to Create.
 struct RunSlot {

@@ -43,13 +43,15 @@ absl::Status Invalid(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
 }
 
-RowCodec::RowCodec(int num_decisions) : d_(num_decisions), size_(16 + 4 * num_decisions + 8 * kTail) {
+RowCodec::RowCodec(int num_decisions, bool with_fidelity)
+    : d_(num_decisions), with_fidelity_(with_fidelity), size_(16 + 4 * num_decisions + 8 * kTail + 4 * with_fidelity) {
   type_ = h5::Handle(H5Tcreate(H5T_COMPOUND, size_));
   size_t off = 0;
   for (const Field& f : kHeadFields) H5Tinsert(type_.get(), f.name, off, H5T_NATIVE_INT64), off += 8;
   for (int a = 0; a < d_; ++a) H5Tinsert(type_.get(), absl::StrCat("a", a).c_str(), off, H5T_NATIVE_INT32), off += 4;
   for (const Field& f : kTailFields)
     H5Tinsert(type_.get(), f.name, off, f.is_double ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64), off += 8;
+  if (with_fidelity_) H5Tinsert(type_.get(), kFidelityField, off, H5T_NATIVE_INT32);
 }
 
 void RowCodec::Encode(const Episode& e, char* row) const {
@@ -63,6 +65,7 @@ void RowCodec::Encode(const Episode& e, char* row) const {
       std::memcpy(row + off, &(e.*f.i), 8);
     off += 8;
   }
+  if (with_fidelity_) std::memcpy(row + off, &e.fidelity, 4);
 }
 
 void RowCodec::Decode(const char* row, Episode* e) const {
@@ -77,6 +80,10 @@ void RowCodec::Decode(const char* row, Episode* e) const {
       std::memcpy(&(e->*f.i), row + off, 8);
     off += 8;
   }
+  if (with_fidelity_)
+    std::memcpy(&e->fidelity, row + off, 4);
+  else
+    e->fidelity = kFidelityUnrecorded;
 }
 
 h5::Handle CurveType() {
@@ -115,7 +122,8 @@ void PackProgress(const Progress& p, char* row) {
   std::memcpy(row + 16, &p.complete, 1);
 }
 
-absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::string& name, int* decisions) {
+absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::string& name, int* decisions,
+                         bool* has_fidelity) {
   h5::Handle type(H5Dget_type(dataset));
   if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND)
     return Invalid(path, absl::StrCat(name, " is not a compound dataset of episodes"));
@@ -124,9 +132,10 @@ absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::stri
       return Invalid(path, absl::StrCat(name, " has no field '", f.name,
                                         "' (written by an older nas with another episode layout; re-run it)"));
   const int n = H5Tget_nmembers(type.get());
-  const int d = n - kFixedFields;
+  const bool fidelity = H5Tget_member_index(type.get(), kFidelityField) >= 0;
+  const int d = n - kFixedFields - fidelity;
   if (d < 1) return Invalid(path, absl::StrCat(name, " has ", n, " fields; expected ", kFixedFields, " + actions"));
-  RowCodec expected(d);
+  RowCodec expected(d, fidelity);
   for (int m = 0; m < n; ++m) {
     char* got = H5Tget_member_name(type.get(), m);
     char* want = H5Tget_member_name(expected.type(), m);
@@ -137,6 +146,7 @@ absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::stri
       return Invalid(path, absl::StrCat(name, ": field ", m, " is '", got_s, "', expected '", want_s, "'"));
   }
   *decisions = d;
+  *has_fidelity = fidelity;
   return absl::OkStatus();
 }
 

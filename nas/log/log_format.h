@@ -20,7 +20,8 @@ inline constexpr char kFormatVersion[] = "3";
 inline constexpr char kOldFormatVersion[] = "2";  // /completed list instead of /progress; still read
 inline constexpr int64_t kChunkRows = 32;
 inline constexpr int64_t kProgressChunkRows = 64;
-inline constexpr int kFixedFields = 18;  // episode fields besides the actions
+inline constexpr int kFixedFields = 18;  // episode fields besides the actions and the trailing fidelity
+inline constexpr char kFidelityField[] = "fidelity";  // int32, last; absent in logs written before it
 
 // One row of /progress: what a run has acknowledged. Written in place after the rows it counts are flushed.
 struct Progress {
@@ -29,10 +30,12 @@ struct Progress {
   int8_t complete = 0;     // 1 once the run finished
 };
 
-// Packed episode row: index, arch, a0..a{D-1} (int32), then the tail fields (8 bytes each).
+// Packed episode row: index, arch, a0..a{D-1} (int32), then the tail fields (8 bytes each), then fidelity
+// (int32; `with_fidelity` false: the layout of logs written without it, read as kFidelityUnrecorded).
 class RowCodec {
  public:
-  explicit RowCodec(int num_decisions);
+  explicit RowCodec(int num_decisions, bool with_fidelity = true);
+  bool with_fidelity() const { return with_fidelity_; }
   hid_t type() const { return type_.get(); }
   size_t size() const { return size_; }
   void Encode(const Episode& e, char* row) const;
@@ -40,6 +43,7 @@ class RowCodec {
 
  private:
   int d_;
+  bool with_fidelity_;
   size_t size_;
   h5::Handle type_;
 };
@@ -52,8 +56,10 @@ h5::Handle PackedProgressType();
 inline constexpr size_t kPackedProgressSize = 17;
 void PackProgress(const Progress& p, char* row);
 
-// The number of decisions of an episodes dataset's compound type, checking every member name.
-absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::string& name, int* decisions);
+// The number of decisions of an episodes dataset's compound type, checking every member name, and whether it
+// has the trailing fidelity field.
+absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::string& name, int* decisions,
+                         bool* has_fidelity);
 
 absl::Status Invalid(const std::string& path, const std::string& what);
 

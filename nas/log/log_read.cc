@@ -71,9 +71,11 @@ absl::Status ReadRun(const h5::File& file, const std::string& group, const std::
     h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
     if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
     int d = 0;
-    NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path, name, &d));
+    bool has_fidelity = true;
+    NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path, name, &d, &has_fidelity));
     *decisions = d;
-    const log_format::RowCodec codec(d);
+    const log_format::RowCodec codec(d, has_fidelity);
+    run.has_fidelity = has_fidelity;
     std::vector<char> rows;
     int64_t n = 0;
     NAS_RETURN_IF_ERROR(ReadRows(file, name, codec.type(), codec.size(), progress ? progress->episodes : -1, &rows, &n));
@@ -211,6 +213,13 @@ absl::StatusOr<LogFile> ReadLogRetrying(const std::string& path, bool keep_intac
 }
 
 }  // namespace
+
+void FillUnrecordedFidelity(LogFile* log, int32_t search_fidelity) {
+  for (RunLog& run : log->runs) {
+    if (run.has_fidelity) continue;
+    for (Episode& e : run.episodes) e.fidelity = search_fidelity;
+  }
+}
 
 absl::StatusOr<LogFile> ReadLog(const std::string& path) { return ReadLogRetrying(path, false); }
 

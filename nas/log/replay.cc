@@ -52,6 +52,7 @@ std::optional<Divergence> FirstDivergence(const RunLog& logged, const RunLog& re
     if ((d = integer("table_slot", a.table_slot, b.table_slot))) return d;
     if ((d = integer("worker", a.worker, b.worker))) return d;
     if ((d = integer("proposal", a.proposal, b.proposal))) return d;
+    if ((d = integer("fidelity", a.fidelity, b.fidelity))) return d;
     if (logged.has_costs) {  // logs written before the cost fields have none to compare
       if ((d = real("params_m", a.params_m, b.params_m))) return d;
       if ((d = real("flops_m", a.flops_m, b.flops_m))) return d;

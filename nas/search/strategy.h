@@ -21,7 +21,11 @@ struct Proposal {
   double log_prob = 0;  // under the sampling policy; 0 for non-RL strategies
   double entropy = 0;
   int64_t id = 0;       // 0, 1, 2, ... in the order the strategy proposed them (set by the strategy)
+  // The fidelity to evaluate at: an index into StrategyContext::fidelity_epochs; kDefaultFidelity = the
+  // benchmark's search fidelity (what every single-fidelity strategy asks for).
+  int32_t fidelity = -1;
 };
+inline constexpr int32_t kDefaultFidelity = -1;
 
 // Two ways to drive a strategy, never mixed on one instance:
 //  - sequentially: Ask(), then Tell() of that proposal, strictly alternating;
@@ -64,11 +68,21 @@ class BatchStrategy : public Strategy {
   int64_t next_id_ = 0;
 };
 
+class Evaluator;  // nas/experiment/evaluator.h
+
 struct StrategyContext {
   const SearchSpace* space = nullptr;
   const proto::Method* method = nullptr;  // resolved (defaults filled, validated)
   uint64_t seed = 0;
+  // The fidelities the evaluator answers at, ascending, in epochs (Proposal::fidelity indexes it), and the
+  // index of the benchmark's search fidelity. Empty: the evaluator has one fidelity (kDefaultFidelity).
+  std::vector<int> fidelity_epochs;
+  int search_fidelity = -1;
+  // The run's own evaluator when StrategyInfo::evaluator names one (else null): the strategy may train its
+  // state between evaluations (it knows the concrete type it registered).
+  Evaluator* evaluator = nullptr;
 };
+
 
 struct StrategyInfo {
   std::string name;
@@ -76,6 +90,9 @@ struct StrategyInfo {
   // Fills in defaults and validates `method` (its params oneof) without I/O; errors name the field.
   std::function<absl::Status(proto::Method* method)> resolve;
   std::function<absl::StatusOr<std::unique_ptr<Strategy>>(const StrategyContext& context)> create;
+  // A registered evaluator (nas/experiment/evaluator.h) each run of this method owns and evaluates with,
+  // e.g. a weight-sharing supernet; empty: the experiment's evaluator.
+  std::string evaluator;
 };
 
 // Registration refuses duplicate names (programmer error).

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "nas/table/importer.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -352,5 +353,24 @@ absl::StatusOr<std::unique_ptr<Table>> ImportNatsTss(const std::string& dir, Nat
   table->attributes()["imported_archs"] = absl::StrCat(stats->archs_imported);
   return table;
 }
+
+namespace {
+const bool kRegistered = RegisterImporter(ImporterInfo{
+    "nats-tss",
+    "NATS-Bench topology space, \"simple\" directory (meta.pickle.pbz2 + one {index:06d}.pickle.pbz2 per\n"
+    "    architecture); every dataset in the files, fidelities 12 and 200 epochs, per-seed results and times",
+    [](const std::string& source, const std::string& dataset,
+       std::string* summary) -> absl::StatusOr<std::unique_ptr<Table>> {
+      if (!dataset.empty())
+        return absl::InvalidArgumentError("nats-tss imports every dataset of the directory; drop --dataset");
+      NatsTssImportStats stats;
+      auto table = ImportNatsTss(source, &stats);
+      if (table.ok() && summary != nullptr)
+        *summary = absl::StrFormat("imported %lld of 15625 architectures (%lld files, %.1f MB compressed)",
+                                   static_cast<long long>(stats.archs_imported),
+                                   static_cast<long long>(stats.files_read), stats.compressed_bytes / 1e6);
+      return table;
+    }});
+}  // namespace
 
 }  // namespace nas

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nas/table/importer.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -309,5 +310,17 @@ absl::StatusOr<std::unique_ptr<Table>> ImportNb101Tfrecord(const std::string& pa
   table->attributes()["source_records"] = absl::StrCat(reader->record_number());
   return table;
 }
+
+namespace {
+const bool kRegistered = RegisterImporter(ImporterInfo{
+    "nb101-tfrecord",
+    "NAS-Bench-101 tfrecord (nasbench_only108.tfrecord or nasbench_full.tfrecord); sparse rows keyed by\n"
+    "    module hash, dataset cifar10, fidelities = the epoch budgets present, 3 seeds",
+    [](const std::string& source, const std::string& dataset, std::string*) -> absl::StatusOr<std::unique_ptr<Table>> {
+      if (!dataset.empty())
+        return absl::InvalidArgumentError("nb101-tfrecord always imports dataset 'cifar10'; drop --dataset");
+      return ImportNb101Tfrecord(source);
+    }});
+}  // namespace
 
 }  // namespace nas

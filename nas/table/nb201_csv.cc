@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nas/table/importer.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -169,5 +170,21 @@ std::string GuessNb201Dataset(const std::string& csv_path) {
   if (absl::StrContains(name, "imagenet")) return "ImageNet16-120";
   return "";
 }
+
+namespace {
+const bool kRegistered = RegisterImporter(ImporterInfo{
+    "nb201-csv", "NAS-Bench-201 CSV (file id, arch str, ..., train/validation/test accuracy); no training times",
+    [](const std::string& source, const std::string& dataset, std::string*) -> absl::StatusOr<std::unique_ptr<Table>> {
+      const std::string name = dataset.empty() ? GuessNb201Dataset(source) : dataset;
+      if (name.empty())
+        return absl::InvalidArgumentError(
+            absl::StrCat(source, ": cannot tell the dataset from the file name; give --dataset (one of ",
+                         absl::StrJoin(Nb201DatasetNames(), ", "), ")"));
+      NAS_RETURN_IF_ERROR(CheckNb201DatasetName(name));
+      NAS_ASSIGN_OR_RETURN(std::unique_ptr<Table> table, ImportNb201Csv(source, name));
+      NAS_RETURN_IF_ERROR(CheckNb201Plausible(*table, name, source));
+      return table;
+    }});
+}  // namespace
 
 }  // namespace nas

@@ -24,15 +24,36 @@ class TrainEvaluator : public Evaluator {
                  double cost_per_evaluation)
       : spec_(std::move(spec)), data_(std::move(data)), space_(space), cost_(cost_per_evaluation) {}
 
-  absl::StatusOr<Evaluation> Evaluate(const Actions& arch, Rng& rng) const override {
-    return EvaluateDrawn(arch, Draw(rng));
+  absl::StatusOr<Evaluation> EvaluateAt(const Actions& arch, int fidelity, Rng& rng) const override {
+    return EvaluateDrawn(arch, Draw(rng), fidelity);
+  }
+  // Fidelities are epochs 1 .. train.epochs (index i: i + 1 epochs); the search fidelity is train.epochs. A
+  // child asked for at a higher fidelity than before is trained afresh from its seed for that many epochs
+  // (its learning-rate schedule spans them), not continued from a checkpoint: a promoted child's result is
+  // then exactly the one a direct evaluation at that fidelity gives.
+  std::vector<int> fidelity_epochs() const override {
+    std::vector<int> e(spec_.epochs());
+    for (int i = 0; i < spec_.epochs(); ++i) e[i] = i + 1;
+    return e;
+  }
+  int search_fidelity() const override { return spec_.epochs() - 1; }
+  int32_t LoggedFidelity(int fidelity) const override {
+    return fidelity == kSearchFidelity ? spec_.epochs() : fidelity + 1;
   }
   bool deferrable() const override { return true; }
   // The child's training seed comes from the run's evaluation stream: runs are independent and replayable.
   uint64_t Draw(Rng& rng) const override { return rng.NextU64() >> 1; }
-  double deferred_cost_s() const override { return cost_; }
-  absl::StatusOr<Evaluation> EvaluateDrawn(const Actions& arch, uint64_t seed) const override {
-    auto result = TrainChild(space_, arch, spec_, *data_, seed);
+  // cost_per_evaluation_s for train.epochs epochs, in proportion for fewer.
+  double deferred_cost_s(int fidelity) const override {
+    if (fidelity == kSearchFidelity || fidelity == search_fidelity()) return cost_;
+    return cost_ * (fidelity + 1) / spec_.epochs();
+  }
+  absl::StatusOr<Evaluation> EvaluateDrawn(const Actions& arch, uint64_t seed, int fidelity) const override {
+    if (fidelity != kSearchFidelity && (fidelity < 0 || fidelity >= spec_.epochs()))
+      return absl::InvalidArgumentError(absl::StrCat("fidelity index ", fidelity, " is not in [0, ", spec_.epochs(), ")"));
+    proto::TrainSpec at = spec_;
+    at.set_epochs(LoggedFidelity(fidelity));
+    auto result = TrainChild(space_, arch, at, *data_, seed);
     if (!result.ok())
       return absl::Status(result.status().code(),
                           absl::StrCat("training ", space_.ToString(arch), ": ", result.status().message()));
@@ -40,8 +61,9 @@ class TrainEvaluator : public Evaluator {
     const EpochMetrics& last = result->epochs.back();
     e.valid_acc = last.valid_acc;
     e.test_acc = last.test_acc;
-    e.cost_s = cost_;
+    e.cost_s = deferred_cost_s(fidelity);
     e.slot = static_cast<int64_t>(seed);
+    e.fidelity = LoggedFidelity(fidelity);
     e.params_m = result->params_m;
     e.flops_m = result->flops_m;
     for (const EpochMetrics& m : result->epochs) {

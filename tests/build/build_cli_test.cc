@@ -13,8 +13,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "nas/build/build_spec.h"
-#include "nas/build/table_builder.h"
+#include "nas/tabulate/build_spec.h"
+#include "nas/tabulate/table_builder.h"
 #include "nas/table/table_io.h"
 #include "tests/build/tiny_spec.h"
 

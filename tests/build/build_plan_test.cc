@@ -1,4 +1,4 @@
-// nas/build without training: spec resolution and errors, the work plan (classes, sample, shards, seeds) and
+// nas/tabulate without training: spec resolution and errors, the work plan (classes, sample, shards, seeds) and
 // the journal's exact round trip and torn-tail handling.
 #include <cmath>
 #include <cstdio>
@@ -12,8 +12,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "nas/build/build_spec.h"
-#include "nas/build/journal.h"
+#include "nas/tabulate/build_spec.h"
+#include "nas/tabulate/journal.h"
 #include "tests/build/tiny_spec.h"
 
 namespace nas {

@@ -1,4 +1,4 @@
-// nas/build with real training on a tiny Fashion-MNIST subset (skipped without Debian's package): a build
+// nas/tabulate with real training on a tiny Fashion-MNIST subset (skipped without Debian's package): a build
 // stopped mid-way and resumed equals the uninterrupted one; two shards merged equal the unsharded build; merges
 // of different specs are refused; the all-`none` cell is at chance while others learn.
 #include <cmath>
@@ -10,8 +10,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "nas/build/build_spec.h"
-#include "nas/build/table_builder.h"
+#include "nas/tabulate/build_spec.h"
+#include "nas/tabulate/table_builder.h"
 #include "nas/table/table_io.h"
 #include "nas/util/status.h"
 #include "tests/build/tiny_spec.h"

@@ -1,4 +1,4 @@
-// Tiny build specs for the tests of nas/build (seconds on 2 cores).
+// Tiny build specs for the tests of nas/tabulate (seconds on 2 cores).
 #ifndef TESTS_BUILD_TINY_SPEC_H_
 #define TESTS_BUILD_TINY_SPEC_H_
 

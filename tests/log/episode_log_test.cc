@@ -51,6 +51,7 @@ RunLog MakeRun(const std::string& label, int32_t run, int episodes) {
     e.incumbent_valid = u(rng);
     e.incumbent_test = -0.0;
     e.table_slot = 3 - i % 4;
+    e.fidelity = i % 3 == 0 ? 200 : i % 3;
     r.episodes.push_back(e);
   }
   return r;
@@ -70,6 +71,7 @@ void ExpectSameRun(const RunLog& a, const RunLog& b) {
     EXPECT_EQ(x.actions, y.actions);
     EXPECT_EQ(x.incumbent, y.incumbent);
     EXPECT_EQ(x.table_slot, y.table_slot);
+    EXPECT_EQ(x.fidelity, y.fidelity);
     const double xs[] = {x.log_prob, x.entropy, x.reward, x.valid_acc, x.test_acc,
                          x.sim_time, x.wall_time, x.incumbent_valid, x.incumbent_test};
     const double ys[] = {y.log_prob, y.entropy, y.reward, y.valid_acc, y.test_acc,
@@ -123,6 +125,35 @@ TEST(EpisodeLog, RoundTripIsBitExactInSlotOrder) {
   EXPECT_EQ(*file->Shape("/runs/random/0001/episodes"), (std::vector<int64_t>{0}));
   EXPECT_EQ(*file->Shape("/progress"), (std::vector<int64_t>{5}));
   EXPECT_FALSE(file->Exists("/completed"));
+}
+
+// A log written in the layout without the trailing fidelity field (tests/tools/testdata, made by a build that
+// wrote it) reads with every episode kFidelityUnrecorded until FillUnrecordedFidelity.
+TEST(EpisodeLog, LayoutWithoutFidelityReadsAsTheSearchFidelity) {
+  const std::string path = "tests/tools/testdata/embedded_before_fidelity.h5";
+  if (!std::ifstream(path).good()) GTEST_SKIP() << "wanted " << path;
+  auto log = ReadLog(path);
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_FALSE(log->runs.empty());
+  size_t episodes = 0;
+  for (const RunLog& r : log->runs) {
+    EXPECT_FALSE(r.has_fidelity);
+    for (const Episode& e : r.episodes) {
+      EXPECT_EQ(e.fidelity, kFidelityUnrecorded);
+      ++episodes;
+    }
+  }
+  ASSERT_GT(episodes, 0u);
+  FillUnrecordedFidelity(&*log, 2);
+  for (const RunLog& r : log->runs)
+    for (const Episode& e : r.episodes) EXPECT_EQ(e.fidelity, 2);
+  // Logs with the field keep their own values.
+  const std::string fresh = WriteLog("fidelity_log.h5", {MakeRun("asha", 0, 9)});
+  auto read = ReadLog(fresh);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->runs[0].has_fidelity);
+  FillUnrecordedFidelity(&*read, 7);
+  ExpectSameRun(read->runs[0], MakeRun("asha", 0, 9));
 }
 
 TEST(EpisodeLog, StreamingAcknowledgesEveryFlush) {

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "nas/build/table_builder.h"
+#include "nas/tabulate/table_builder.h"
 #include "nas/table/table_io.h"
 #include "nas/testing/nas_cli.h"
 #include "tests/build/tiny_spec.h"

@@ -103,6 +103,30 @@ TEST(Cli, ReplayNamesTheRunAndEpisodeOfAnAlteredReward) {
   EXPECT_NE(rp.out.find("run random/1, episode 5, field reward"), std::string::npos) << rp.out;
 }
 
+// A log in the layout without the per-episode fidelity field (made by a build that wrote it, on the embedded
+// table): replay re-runs it identically, and export gives every episode the search fidelity's index (0: 1
+// epoch of the table's 1 and 2).
+TEST(Cli, LogWithoutFidelityFieldReplaysIdenticallyAndExportsItsFidelity) {
+  const std::string log = "tests/tools/testdata/embedded_before_fidelity.h5";
+  if (!std::ifstream("datasets/nb201_fmnist/nb201_fmnist.h5").good()) GTEST_SKIP() << "wanted the embedded table";
+  Result r = Nas("replay " + log);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("identical: 6 runs"), std::string::npos) << r.out;
+  const std::string csv = Tmp("before_fidelity.csv");
+  r = Nas("export " + log + " --csv " + csv + " --overwrite");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(csv);
+  std::string header, line;
+  std::getline(in, header);
+  ASSERT_EQ(header.substr(header.rfind(',') + 1), "fidelity");
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ASSERT_EQ(line.substr(line.rfind(',') + 1), "0") << line;
+    ++rows;
+  }
+  EXPECT_GT(rows, 30);
+}
+
 TEST(Cli, BadInputGivesOneClearLineAndNonZeroExit) {
   const std::string table = SyntheticTable();
   struct Case {
@@ -116,7 +140,7 @@ TEST(Cli, BadInputGivesOneClearLineAndNonZeroExit) {
   }
   const std::vector<Case> cases = {
       {"malformed", "name: \"x\" benchmark { table: ", "", "bad.textproto:1:"},
-      {"unknown_method", Config(table, "methods { name: \"reinforcement\" }"), "", "known methods: local_search"},
+      {"unknown_method", Config(table, "methods { name: \"reinforcement\" }"), "", "local_search, random"},
       {"missing_table", Config(Tmp("no_such_table.h5")), "", "no_such_table.h5"},
       {"truncated_table", Config(truncated), "", "truncated.h5"},
       {"unknown_dataset", "benchmark { table: \"" + table + "\" dataset: \"cifar11\" } budget { evaluations: 5 } "

@@ -130,10 +130,10 @@ TEST(ExportCli, OneRowPerEpisodeWithEveryField) {
   ASSERT_EQ(lines.size(), 1u + 2 * 3 * 10);
   EXPECT_EQ(lines[0],
             "label,method,run,index,arch,actions,log_prob,entropy,reward,valid_acc,test_acc,sim_time,wall_time,"
-            "incumbent,incumbent_valid,incumbent_test,table_slot");
+            "incumbent,incumbent_valid,incumbent_test,table_slot,fidelity");
   // random run 0, episode 3: incumbent test 89 - 0.5 * 6 = 86.
-  EXPECT_EQ(lines[4], "random,random,0,3,3,3 1 2 3 4 0,0,0,83,83,83,400,0,3,87,86,0");
-  for (const std::string& line : lines) EXPECT_EQ(std::count(line.begin(), line.end(), ','), 16) << line;
+  EXPECT_EQ(lines[4], "random,random,0,3,3,3 1 2 3 4 0,0,0,83,83,83,400,0,3,87,86,0,0");
+  for (const std::string& line : lines) EXPECT_EQ(std::count(line.begin(), line.end(), ','), 17) << line;
 
   r = Nas("export " + la + " --csv " + csv);
   EXPECT_EQ(r.code, 1);

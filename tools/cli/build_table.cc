@@ -1,5 +1,5 @@
 // nas build-table SPEC OUT.h5 and nas merge-tables OUT.h5 SHARD.h5...: our own NAS-Bench tables by real
-// training (nas/build/table_builder.h).
+// training (nas/tabulate/table_builder.h).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "nas/build/build_spec.h"
-#include "nas/build/table_builder.h"
+#include "nas/tabulate/build_spec.h"
+#include "nas/tabulate/table_builder.h"
 #include "nas/table/table_io.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"

@@ -29,7 +29,7 @@ std::string Double(double v) { return absl::StrFormat("%.17g", v); }
 
 constexpr const char* kHeader =
     "label,method,run,index,arch,actions,log_prob,entropy,reward,valid_acc,test_acc,sim_time,wall_time,"
-    "incumbent,incumbent_valid,incumbent_test,table_slot\n";
+    "incumbent,incumbent_valid,incumbent_test,table_slot,fidelity\n";
 
 std::string EpisodesCsv(const LogFile& log) {
   std::string out = kHeader;
@@ -39,7 +39,8 @@ std::string EpisodesCsv(const LogFile& log) {
       absl::StrAppend(&out, prefix, e.index, ",", e.arch, ",", absl::StrJoin(e.actions, " "), ",", Double(e.log_prob),
                       ",", Double(e.entropy), ",", Double(e.reward), ",", Double(e.valid_acc), ",", Double(e.test_acc),
                       ",", Double(e.sim_time), ",", Double(e.wall_time), ",", e.incumbent, ",",
-                      Double(e.incumbent_valid), ",", Double(e.incumbent_test), ",", e.table_slot, "\n");
+                      Double(e.incumbent_valid), ",", Double(e.incumbent_test), ",", e.table_slot, ",",
+                      e.fidelity == kFidelityUnrecorded ? std::string() : absl::StrCat(e.fidelity), "\n");
   }
   return out;
 }
@@ -50,7 +51,9 @@ int ExportCommand(int argc, char** argv) {
   Args args("export", "LOG.h5 --csv OUT.csv",
             "Writes every episode of a log as CSV: label, method, run, index, arch, actions (space-separated\n"
             "decisions), log_prob, entropy, reward, valid_acc, test_acc, sim_time, wall_time, incumbent,\n"
-            "incumbent_valid, incumbent_test, table_slot. Numbers are written with 17 significant digits.");
+            "incumbent_valid, incumbent_test, table_slot, fidelity (table fidelity index, or epochs when\n"
+            "training; empty for a log without it whose table is not found). Numbers are written with 17\n"
+            "significant digits.");
   args.Option("csv", "the CSV file to write (required)").Flag("overwrite", "replace an existing OUT.csv");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
@@ -64,6 +67,7 @@ int ExportCommand(int argc, char** argv) {
     return Fail(s);
   auto log = ReadCheckedLog(in);
   if (!log.ok()) return Fail(log.status());
+  ResolveUnrecordedFidelity(&*log, in);
   const std::string text = EpisodesCsv(*log);
   const std::string tmp = absl::StrCat(out, ".tmp.", getpid());
   {

@@ -12,6 +12,12 @@ namespace nas::cli {
 
 absl::StatusOr<LogFile> ReadCheckedLog(const std::string& path);
 
+// For runs of a log written without the per-episode fidelity field: every episode was evaluated at the
+// config's search fidelity; this sets it (training: train.epochs; a table: the index of search_epochs among the
+// logged table's fidelities, found as `nas replay` finds it). Runs stay kFidelityUnrecorded when the table
+// cannot be found.
+void ResolveUnrecordedFidelity(LogFile* log, const std::string& path);
+
 }  // namespace nas::cli
 
 #endif  // TOOLS_CLI_LOG_INPUT_H_

@@ -64,6 +64,8 @@ int ReplayCommand(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr, "%s", note.c_str());
+  // A log written without the fidelity field was evaluated at the search fidelity throughout.
+  FillUnrecordedFidelity(&*log, prepared->evaluator->LoggedFidelity(Evaluator::kSearchFidelity));
   const int compute_threads = 1;
   SetComputeThreads(compute_threads);
   std::map<std::string, std::string> now = LogAttributes(*prepared, *threads, compute_threads);

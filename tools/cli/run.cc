@@ -194,6 +194,8 @@ int RunCommand(int argc, char** argv) {
   if (!prepared.ok() && resume && prepared.status().code() == absl::StatusCode::kNotFound)
     return Fail(absl::NotFoundError(absl::StrCat(prepared.status().message(), " (give the table with --table)")));
   if (!prepared.ok()) return Fail(prepared.status());
+  // A log written without the fidelity field was evaluated at the search fidelity throughout.
+  if (resume) FillUnrecordedFidelity(&old, prepared->evaluator->LoggedFidelity(Evaluator::kSearchFidelity));
   std::string table_note;
   if (resume && !TableMatchesLog(*prepared, old.attributes, &table_note))
     return Fail(absl::FailedPreconditionError(absl::StrCat(prepared->table_path, ": its SHA-256 differs from the table ",

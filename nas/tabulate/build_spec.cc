@@ -1,4 +1,4 @@
-#include "nas/build/build_spec.h"
+#include "nas/tabulate/build_spec.h"
 
 #include <algorithm>
 #include <cstdlib>

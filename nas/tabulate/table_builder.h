@@ -10,8 +10,8 @@
 // class representative is copied to every member of its class. Entries of classes not in the build (other
 // shards, not sampled) are NaN. Every number except train_time is deterministic for a fixed spec, binary and
 // BLAS; train_time is the measured cost and differs between builds (see CompareBuiltTables).
-#ifndef NAS_BUILD_TABLE_BUILDER_H_
-#define NAS_BUILD_TABLE_BUILDER_H_
+#ifndef NAS_TABULATE_TABLE_BUILDER_H_
+#define NAS_TABULATE_TABLE_BUILDER_H_
 
 #include <cstdint>
 #include <memory>
@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "nas/build/build_spec.h"
-#include "nas/build/journal.h"
+#include "nas/tabulate/build_spec.h"
+#include "nas/tabulate/journal.h"
 #include "nas/proto/train.pb.h"
 #include "nas/table/table.h"
 #include "nas/util/cluster.h"
@@ -74,4 +74,4 @@ absl::Status CompareBuiltTables(const Table& a, const Table& b);
 
 }  // namespace nas
 
-#endif  // NAS_BUILD_TABLE_BUILDER_H_
+#endif  // NAS_TABULATE_TABLE_BUILDER_H_

@@ -7,8 +7,8 @@
 // Metrics are C99 hex floats ("%a"), so they read back bit for bit; <check> is the first 16 hex digits of the
 // SHA-256 of the line before it. A last line without its newline or with a wrong check (a write torn by the
 // kill) is ignored and cut off before appending; a bad line anywhere else is corruption (DataLoss).
-#ifndef NAS_BUILD_JOURNAL_H_
-#define NAS_BUILD_JOURNAL_H_
+#ifndef NAS_TABULATE_JOURNAL_H_
+#define NAS_TABULATE_JOURNAL_H_
 
 #include <cstdint>
 #include <mutex>
@@ -61,4 +61,4 @@ class JournalWriter {
 
 }  // namespace nas
 
-#endif  // NAS_BUILD_JOURNAL_H_
+#endif  // NAS_TABULATE_JOURNAL_H_

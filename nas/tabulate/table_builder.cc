@@ -1,4 +1,4 @@
-#include "nas/build/table_builder.h"
+#include "nas/tabulate/table_builder.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "nas/build/journal.h"
+#include "nas/tabulate/journal.h"
 
 #include <fcntl.h>
 #include <unistd.h>

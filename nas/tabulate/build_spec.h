@@ -11,8 +11,8 @@
 //   ItemTrainSeed(s, representative, f) = DeriveSeed(s, representative, "table-build/<f>").
 // Nothing of this depends on the shard count, the order of work or the thread count, so a sharded build fills
 // exactly the entries of the unsharded one with the same numbers.
-#ifndef NAS_BUILD_BUILD_SPEC_H_
-#define NAS_BUILD_BUILD_SPEC_H_
+#ifndef NAS_TABULATE_BUILD_SPEC_H_
+#define NAS_TABULATE_BUILD_SPEC_H_
 
 #include <cstdint>
 #include <memory>
@@ -77,4 +77,4 @@ absl::StatusOr<BuildPlan> MakeBuildPlan(const proto::TableBuildSpec& resolved, S
 
 }  // namespace nas
 
-#endif  // NAS_BUILD_BUILD_SPEC_H_
+#endif  // NAS_TABULATE_BUILD_SPEC_H_
