@@ -16,12 +16,12 @@
 #include "nas/util/exception_status.h"
 #include "nas/util/cluster.h"
 #include "tools/cli/commands.h"
-#include "tools/build/build_info.h"
+#include "nas/util/build_info.h"
 #include "tools/cli/full_binary.h"
 
 namespace nas::cli {
 
-// The release (CITATION.cff holds the same); the commit comes from tools/build/build_info.h.
+// The release (CITATION.cff holds the same); the commit comes from nas/util/build_info.h.
 constexpr char kVersion[] = "0.1.0";
 
 int Fail(const absl::Status& status) {
