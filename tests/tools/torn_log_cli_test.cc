@@ -30,6 +30,14 @@ void ExpectEqualsReference(const LogFile& ref, const std::string& path) {
   auto log = ReadLog(path);
   ASSERT_TRUE(log.ok()) << log.status();
   ASSERT_EQ(log->runs.size(), ref.runs.size());
+  // The field log's layout has no per-episode fidelity: its runs were evaluated at the search fidelity, which the
+  // reference (a fresh run of the same config) records.
+  ASSERT_FALSE(ref.runs.empty() || ref.runs[0].episodes.empty());
+  FillUnrecordedFidelity(&*log, ref.runs[0].episodes[0].fidelity);
+  // -1 is the search fidelity by definition (Evaluator::kSearchFidelity); the reference records its index.
+  for (RunLog& run : log->runs)
+    for (Episode& e : run.episodes)
+      if (e.fidelity == -1) e.fidelity = ref.runs[0].episodes[0].fidelity;
   for (size_t i = 0; i < ref.runs.size(); ++i) {
     EXPECT_TRUE(log->runs[i].complete) << i;
     auto d = FirstDivergence(ref.runs[i], log->runs[i]);
