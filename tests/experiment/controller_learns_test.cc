@@ -1,4 +1,4 @@
-// Done-means of the foundation: on the real NAS-Bench-201 CIFAR-10 table, the Zoph & Le controller with its
+// The controller learns: on the real NAS-Bench-201 CIFAR-10 table, the Zoph & Le controller with its
 // paper hyperparameters (benchmarks/experiments/nb201_reinforce_long.textproto: 10 runs x 1,000 evaluations)
 // learns: over the runs, the mean reward of the last 100 episodes beats the first 100, and the policy's
 // entropy falls.

@@ -1,4 +1,4 @@
-// Reward design: defaults and errors, the exact formulas, and the done-means: on the NB201 CIFAR-10 CSV,
+// Reward design: defaults and errors, the exact formulas, and the end-to-end check: on the NB201 CIFAR-10 CSV,
 // REINFORCE with an efficiency reward (params target 0.4 M) ends on smaller architectures than with the plain
 // reward, as `nas compare --pareto`'s figures show.
 #include "nas/experiment/reward.h"
