@@ -12,6 +12,7 @@
 #include "nas/search/policy.h"
 #include "nas/util/runtime.h"
 #include "tools/cli/commands.h"
+#include "nas/util/path.h"
 
 namespace nas::cli {
 namespace {
@@ -26,11 +27,6 @@ std::string SelfPath() {
   char buf[PATH_MAX];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, n) : std::string();
-}
-
-std::string Dir(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
 bool Executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
@@ -63,8 +59,8 @@ bool HasLibTorch() { return RuntimeVersions().count("torch") > 0; }
 
 std::string FullBinaryPath() {
   const std::string self = SelfPath();
-  std::vector<std::string> candidates = {Dir(self) + "/" + kFullBinary};
-  if (g_argv != nullptr && g_argc > 0) candidates.push_back(Dir(g_argv[0]) + "/" + kFullBinary);
+  std::vector<std::string> candidates = {Dirname(self) + "/" + kFullBinary};
+  if (g_argv != nullptr && g_argc > 0) candidates.push_back(Dirname(g_argv[0]) + "/" + kFullBinary);
   if (const char* r = std::getenv("RUNFILES_DIR"))
     candidates.push_back(absl::StrCat(r, "/", kWorkspace, "/tools/", kFullBinary));
   candidates.push_back(absl::StrCat(self, ".runfiles/", kWorkspace, "/tools/", kFullBinary));
@@ -79,7 +75,7 @@ int ExecFullBinary(const std::string& what, const std::string& why) {
   if (path.empty() || g_argv == nullptr) {
     const std::string where = HasLibTorch() ? "it is not built into this binary either"
                                             : absl::StrCat("this nas is built without LibTorch and ", kFullBinary,
-                                                           " is not next to it (", Dir(SelfPath()),
+                                                           " is not next to it (", Dirname(SelfPath()),
                                                            "; bazel build //tools:nas builds both)");
     return Fail(absl::FailedPreconditionError(absl::StrCat(what, ": needs ", why, "; ", where)));
   }
