@@ -9,10 +9,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/evaluator.h"
-#include "nas/search/policy.h"
+#include "nas/search/strategy.h"
+#include "nas/util/path.h"
 #include "nas/util/runtime.h"
 #include "tools/cli/commands.h"
-#include "nas/util/path.h"
 
 namespace nas::cli {
 namespace {
@@ -47,10 +47,10 @@ std::vector<std::string> MissingComponents(const proto::Experiment& resolved) {
   std::vector<std::string> missing;
   if (resolved.benchmark().has_train() && FindTrainEvaluator() == nullptr) missing.push_back("benchmark.train");
   for (const proto::Method& m : resolved.methods()) {
-    if (!m.has_reinforce() || HasPolicy(m.reinforce().policy())) continue;
-    const std::string what =
-        absl::StrCat("reinforce policy ", proto::ReinforceParams::Policy_Name(m.reinforce().policy()));
-    if (std::find(missing.begin(), missing.end(), what) == missing.end()) missing.push_back(what);
+    auto info = FindStrategy(m.name());
+    if (!info.ok() || !(*info)->missing_components) continue;
+    for (const std::string& what : (*info)->missing_components(m))
+      if (std::find(missing.begin(), missing.end(), what) == missing.end()) missing.push_back(what);
   }
   return missing;
 }
