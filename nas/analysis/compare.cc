@@ -296,9 +296,11 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
     }
     const std::vector<double> ranks = stats::AverageRanks(neg_means);
     for (size_t i = 0; i < ranked.size(); ++i) ranked[i]->rank = ranks[i];
-    // The random-search reference: the label "random" if its method is random, else the first random label.
+    // The reference: the label equal to the reference method's name if one is, else its first label.
+    const std::string& ref_method = options.reference_method;
     for (const MethodResult& m : b.methods)
-      if (m.method == "random" && (b.reference.empty() || m.label == "random")) b.reference = m.label;
+      if (!ref_method.empty() && m.method == ref_method && (b.reference.empty() || m.label == ref_method))
+        b.reference = m.label;
     if (!b.reference.empty()) {
       const MethodResult& ref = b.methods[method_index.at(b.reference)];
       auto finals = [&](const MethodResult& m) {

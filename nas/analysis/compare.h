@@ -25,6 +25,9 @@ namespace nas::analysis {
 struct CompareOptions {
   std::vector<double> budget_percents = {25, 50, 75, 100};  // each in (0, 100]
   bool align = false;  // allow different budgets (same unit): use the smallest
+  // The method the others are tested against (`nas compare` passes the registered strategy marked
+  // StrategyInfo::reference); "" = no tests.
+  std::string reference_method;
 };
 
 struct NamedLog {

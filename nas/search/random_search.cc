@@ -28,17 +28,23 @@ class RandomSearch : public BatchStrategy {
   Rng rng_;
 };
 
-const bool kRegistered = RegisterStrategy(StrategyInfo{
-    "random", "uniform random sampling of the search space",
-    [](proto::Method* m) {
-      if (m->params_case() != proto::Method::PARAMS_NOT_SET && !m->has_random())
-        return absl::InvalidArgumentError(absl::StrCat("method '", m->label(), "' (random) takes `random {}` params"));
-      m->mutable_random();
-      return absl::OkStatus();
-    },
-    [](const StrategyContext& c) -> absl::StatusOr<std::unique_ptr<Strategy>> {
-      return std::make_unique<RandomSearch>(c.space, c.seed);
-    }});
+StrategyInfo RandomInfo() {
+  StrategyInfo info{
+      "random", "uniform random sampling of the search space",
+      [](proto::Method* m) {
+        if (m->params_case() != proto::Method::PARAMS_NOT_SET && !m->has_random())
+          return absl::InvalidArgumentError(absl::StrCat("method '", m->label(), "' (random) takes `random {}` params"));
+        m->mutable_random();
+        return absl::OkStatus();
+      },
+      [](const StrategyContext& c) -> absl::StatusOr<std::unique_ptr<Strategy>> {
+        return std::make_unique<RandomSearch>(c.space, c.seed);
+      }};
+  info.reference = true;
+  return info;
+}
+
+const bool kRegistered = RegisterStrategy(RandomInfo());
 
 }  // namespace
 }  // namespace nas

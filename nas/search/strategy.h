@@ -96,6 +96,8 @@ struct StrategyInfo {
   // What a resolved `method` needs that this binary lacks (e.g. "reinforce policy LSTM" in a binary built
   // without LibTorch; tools/cli/full_binary.h then hands the command to nas-torch). Null or empty: nothing.
   std::function<std::vector<std::string>(const proto::Method& method)> missing_components;
+  // The baseline the other methods are tested against (`nas compare`'s Mann-Whitney U): random search.
+  bool reference = false;
 };
 
 // Registration refuses duplicate names (programmer error).

@@ -15,6 +15,13 @@
 namespace nas::analysis {
 namespace {
 
+// The reference `nas compare` uses (the strategy registered as StrategyInfo::reference).
+CompareOptions RandomReference() {
+  CompareOptions o;
+  o.reference_method = "random";
+  return o;
+}
+
 using nas::testing::SyntheticLog;
 using nas::testing::TmpPath;
 
@@ -37,7 +44,7 @@ const MethodResult& Method(const BenchmarkResult& b, const std::string& label) {
 TEST(Compare, TwoLogsWithDifferentSeedRangesMergeIntoOneTable) {
   SyntheticLog a, b;
   b.first_run = 3;
-  auto c = Compare({Make("a.h5", a), Make("b.h5", b)}, {});
+  auto c = Compare({Make("a.h5", a), Make("b.h5", b)}, RandomReference());
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->benchmarks.size(), 1u);
   const BenchmarkResult& bench = c->benchmarks[0];
@@ -105,7 +112,7 @@ TEST(Compare, RefusesLogsOfDifferentBenchmarksNamingBothFiles) {
        {std::make_tuple("other_table.h5", other_table, "dataset 'toy' comes from different tables"),
         std::make_tuple("other_epochs.h5", other_epochs, "different epochs"),
         std::make_tuple("other_budget.h5", other_budget, "different budgets")}) {
-    auto c = Compare({la, Make(name, log)}, {});
+    auto c = Compare({la, Make(name, log)}, RandomReference());
     ASSERT_FALSE(c.ok()) << name;
     const std::string msg(c.status().message());
     EXPECT_NE(msg.find(la.path), std::string::npos) << msg;
@@ -114,7 +121,7 @@ TEST(Compare, RefusesLogsOfDifferentBenchmarksNamingBothFiles) {
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }
   // --align: different budgets compare at the smaller one.
-  CompareOptions align;
+  CompareOptions align = RandomReference();
   align.align = true;
   auto c = Compare({la, Make("other_budget.h5", other_budget)}, align);
   ASSERT_TRUE(c.ok()) << c.status();
@@ -124,10 +131,20 @@ TEST(Compare, RefusesLogsOfDifferentBenchmarksNamingBothFiles) {
   EXPECT_NEAR(Method(c->benchmarks[0], "rl").final_test.mean, 90.25 - 1.0, 1e-12);
 }
 
+// Without a reference method (nas compare names the registered one) no method is tested against another.
+TEST(Compare, NoReferenceMethodNoTests) {
+  SyntheticLog a;
+  auto c = Compare({Make("noref.h5", a)}, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->benchmarks.size(), 1u);
+  EXPECT_EQ(c->benchmarks[0].reference, "");
+  for (const MethodResult& m : c->benchmarks[0].methods) EXPECT_FALSE(m.has_test) << m.label;
+}
+
 TEST(Compare, RefusesADuplicateRunAcrossLogs) {
   SyntheticLog a, b;
   b.first_run = 2;  // run 2 in both
-  auto c = Compare({Make("d1.h5", a), Make("d2.h5", b)}, {});
+  auto c = Compare({Make("d1.h5", a), Make("d2.h5", b)}, RandomReference());
   ASSERT_FALSE(c.ok());
   const std::string msg(c.status().message());
   EXPECT_NE(msg.find("d1.h5 and "), std::string::npos) << msg;
@@ -135,20 +152,20 @@ TEST(Compare, RefusesADuplicateRunAcrossLogs) {
   // An unfinished run (a writer that was killed).
   NamedLog partial = Make("d4.h5", a);
   partial.log.runs[1].complete = false;
-  c = Compare({partial}, {});
+  c = Compare({partial}, RandomReference());
   ASSERT_FALSE(c.ok());
   EXPECT_NE(std::string(c.status().message()).find("d4.h5: run random/1 is incomplete"), std::string::npos)
       << c.status();
   // The same file twice.
   const NamedLog once = Make("d3.h5", a);
-  EXPECT_FALSE(Compare({once, once}, {}).ok());
+  EXPECT_FALSE(Compare({once, once}, RandomReference()).ok());
 }
 
 TEST(Compare, DifferentDatasetsAreSeparateBenchmarksWithAverageRank) {
   SyntheticLog a, b;
   b.dataset = "other";
   b.incumbent_test = [](const std::string& label, int run, int i) { return (label == "rl" ? 80.0 : 85.0) + i; };
-  auto c = Compare({Make("b1.h5", a), Make("b2.h5", b)}, {});
+  auto c = Compare({Make("b1.h5", a), Make("b2.h5", b)}, RandomReference());
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->benchmarks.size(), 2u);
   EXPECT_DOUBLE_EQ(c->average_rank.at("rl").first, 1.5);
@@ -161,7 +178,7 @@ TEST(Compare, DifferentDatasetsAreSeparateBenchmarksWithAverageRank) {
 TEST(Compare, SecondsBudgetUsesSimulatedTime) {
   SyntheticLog s;
   s.budget = "simulated_seconds: 1000";  // episode i ends at 100 (i + 1) s
-  auto c = Compare({Make("sec.h5", s)}, {});
+  auto c = Compare({Make("sec.h5", s)}, RandomReference());
   ASSERT_TRUE(c.ok()) << c.status();
   const BenchmarkResult& b = c->benchmarks[0];
   EXPECT_EQ(b.unit, "simulated seconds");
@@ -169,7 +186,7 @@ TEST(Compare, SecondsBudgetUsesSimulatedTime) {
   EXPECT_DOUBLE_EQ(rl.points[0].budget, 250);  // 2 episodes done by 250 s
   EXPECT_NEAR(rl.points[0].test.mean, 90.1 - 4.0, 1e-12);
   // 5 % = 50 s: no episode has finished; no run has an incumbent.
-  CompareOptions early;
+  CompareOptions early = RandomReference();
   early.budget_percents = {5};
   auto e = Compare({Make("sec.h5", s)}, early);
   ASSERT_TRUE(e.ok());
@@ -179,7 +196,7 @@ TEST(Compare, SecondsBudgetUsesSimulatedTime) {
 
 TEST(Compare, MissingAttributesAndBadBudgetsAreClearErrors) {
   NamedLog bare{"bare.h5", LogFile{}};
-  auto c = Compare({bare}, {});
+  auto c = Compare({bare}, RandomReference());
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(), "bare.h5: cannot compare: the log lacks the root attribute 'table_sha256'");
   EXPECT_FALSE(ParseBudgetPercents("0,50").ok());
@@ -193,7 +210,7 @@ TEST(Compare, MissingAttributesAndBadBudgetsAreClearErrors) {
 
 TEST(Plot, CurvesAndGnuplotOutput) {
   SyntheticLog a;
-  auto c = Compare({Make("plot.h5", a)}, {});
+  auto c = Compare({Make("plot.h5", a)}, RandomReference());
   ASSERT_TRUE(c.ok());
   const std::vector<Curve> curves = AnytimeCurves(c->benchmarks[0], false, 400);
   ASSERT_EQ(curves.size(), 2u);

@@ -12,6 +12,7 @@
 #include "nas/analysis/pareto.h"
 #include "nas/analysis/plot.h"
 #include "nas/log/episode_log.h"
+#include "nas/search/strategy.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/log_input.h"
@@ -62,6 +63,8 @@ int CompareCommand(int argc, char** argv) {
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
 
   analysis::CompareOptions options;
+  for (const std::string& name : RegisteredStrategies())
+    if ((*FindStrategy(name))->reference) options.reference_method = name;
   auto budgets = analysis::ParseBudgetPercents(args.Get("budgets"));
   if (!budgets.ok())
     return Fail(absl::InvalidArgumentError(absl::StrCat("nas compare: --budgets: ", budgets.status().message())));
