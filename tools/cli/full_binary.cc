@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/evaluator.h"
 #include "nas/search/policy.h"
+#include "nas/search/weight_sharing.h"
 #include "nas/util/runtime.h"
 #include "tools/cli/commands.h"
 
@@ -51,6 +52,11 @@ std::vector<std::string> MissingComponents(const proto::Experiment& resolved) {
   std::vector<std::string> missing;
   if (resolved.benchmark().has_train() && FindTrainEvaluator() == nullptr) missing.push_back("benchmark.train");
   for (const proto::Method& m : resolved.methods()) {
+    if (IsWeightSharingMethod(m.name()) && !HasWeightSharing()) {
+      const std::string what = absl::StrCat("method ", m.name());
+      if (std::find(missing.begin(), missing.end(), what) == missing.end()) missing.push_back(what);
+      continue;
+    }
     if (!m.has_reinforce() || HasPolicy(m.reinforce().policy())) continue;
     const std::string what =
         absl::StrCat("reinforce policy ", proto::ReinforceParams::Policy_Name(m.reinforce().policy()));
