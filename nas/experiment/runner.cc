@@ -199,6 +199,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     if (on_episode) NAS_RETURN_IF_ERROR(on_episode(e));
     log.episodes.push_back(std::move(e));
   }
+  if (keep_owned_ != nullptr) *keep_owned_ = std::move(owned);
   return log;
 }
 

@@ -149,6 +149,12 @@ int SupernetEvaluator::epochs_done() const { return weights_->epochs_done(); }
 int64_t SupernetEvaluator::steps_per_epoch() const { return weights_->steps_per_epoch(); }
 std::string SupernetEvaluator::WeightsSha256() const { return weights_->WeightsSha256(); }
 
+absl::StatusOr<double> SupernetEvaluator::WholeSplitAccuracy(const Actions& arch) const {
+  return weights_->ValidAccuracy(arch);
+}
+
+std::string SupernetEvaluator::truth_dataset() const { return truth_ != nullptr ? truth_->name() : ""; }
+
 std::string SupernetEvaluator::Describe() const {
   return absl::StrCat("supernet (batchnorm ", spec_.batchnorm(), ") on ", spec_.train().data().name(),
                       truth_ != nullptr ? absl::StrCat(", truth table ", truth_->name(), " (", unit_s_,

@@ -56,6 +56,11 @@ class SupernetEvaluator : public Evaluator {
   int64_t steps_per_epoch() const;
   double epoch_unit_s() const { return unit_s_; }
   std::string WeightsSha256() const;
+  // The shared-weight accuracy of `arch` on the whole validation split (charges nothing).
+  absl::StatusOr<double> WholeSplitAccuracy(const Actions& arch) const;
+  // The truth table and its dataset's name (null / empty without weight_sharing.table).
+  const Table* truth_table() const { return table_.get(); }
+  std::string truth_dataset() const;
 
  private:
   SupernetEvaluator() = default;
