@@ -80,6 +80,7 @@ struct EvaluatorContext {
   const Table* table = nullptr;                 // "table": the opened table
   bool budget_in_seconds = false;               // "table": the budget is simulated seconds
   const Evaluator* benchmark_evaluator = nullptr;  // per-run evaluators: the experiment's evaluator
+  const proto::Method* method = nullptr;        // per-run evaluators: the (resolved) method that owns it
   uint64_t seed = 0;                            // per-run evaluators: DeriveSeed(..., "evaluator/<label>")
 };
 

@@ -7,13 +7,45 @@
 #include "nas/experiment/config.h"
 #include "nas/experiment/provenance.h"
 #include "nas/experiment/reward.h"
+#include "nas/search/strategy.h"
 #include "nas/table/table_io.h"
 #include "nas/util/sha256.h"
 #include "nas/util/status.h"
 
 namespace nas {
+namespace {
+
+// Builds, once, the evaluator each method that owns one (StrategyInfo::evaluator) will build per run, so that
+// what it refuses (a space without a supernet, a truth table that does not match) is refused before any
+// output is written.
+absl::Status CheckOwnedEvaluators(const PreparedExperiment& p) {
+  for (const proto::Method& m : p.config.methods()) {
+    NAS_ASSIGN_OR_RETURN(const StrategyInfo* info, FindStrategy(m.name()));
+    if (info->evaluator.empty()) continue;
+    NAS_ASSIGN_OR_RETURN(const EvaluatorInfo* einfo, FindEvaluator(info->evaluator));
+    EvaluatorContext ec;
+    ec.benchmark = &p.config.benchmark();
+    ec.space = p.space.get();
+    ec.benchmark_evaluator = p.evaluator.get();
+    ec.method = &m;
+    NAS_RETURN_IF_ERROR(einfo->create(ec).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PreparedExperiment> Prepare(const proto::Experiment& resolved_config);
+
+}  // namespace
 
 absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& resolved_config) {
+  NAS_ASSIGN_OR_RETURN(PreparedExperiment p, Prepare(resolved_config));
+  NAS_RETURN_IF_ERROR(CheckOwnedEvaluators(p));
+  return p;
+}
+
+namespace {
+
+absl::StatusOr<PreparedExperiment> Prepare(const proto::Experiment& resolved_config) {
   PreparedExperiment p;
   p.config = resolved_config;
   const proto::Benchmark& b = resolved_config.benchmark();
@@ -47,6 +79,8 @@ absl::StatusOr<PreparedExperiment> PrepareExperiment(const proto::Experiment& re
   p.evaluator = std::move(owned);
   return p;
 }
+
+}  // namespace
 
 std::map<std::string, std::string> LogAttributes(const PreparedExperiment& e, int worker_threads,
                                                  int compute_threads) {

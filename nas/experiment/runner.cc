@@ -53,6 +53,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     ec.benchmark = &experiment_.benchmark();
     ec.space = &space_;
     ec.benchmark_evaluator = &evaluator_;
+    ec.method = &method;
     ec.seed = DeriveSeed(exp_seed, job.run, "evaluator/" + method.label());
     NAS_ASSIGN_OR_RETURN(owned, einfo->create(ec));
   }
@@ -107,7 +108,11 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
             " evaluations in run ", method.label(), "/", job.run, " (the table's costs are that small); lower it or "
             "set benchmark.cost_per_evaluation_s"));
       std::vector<Proposal> proposals = strategy->AskBatch(k);
-      NAS_CHECK(!proposals.empty() || !running.empty());  // the Strategy contract
+      // None while nothing is pending: a strategy with a schedule of its own (enas, rsps) has finished.
+      if (proposals.empty() && running.empty()) {
+        asking = false;
+        break;
+      }
       if (proposals.empty()) break;  // it waits for results
       for (Proposal& p : proposals) {
         NAS_CHECK(space_.IsValid(p.actions));
@@ -194,6 +199,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     if (on_episode) NAS_RETURN_IF_ERROR(on_episode(e));
     log.episodes.push_back(std::move(e));
   }
+  if (keep_owned_ != nullptr) *keep_owned_ = std::move(owned);
   return log;
 }
 

@@ -5,6 +5,7 @@
 #define NAS_EXPERIMENT_RUNNER_H_
 
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ class Runner {
   // Deferred evaluations (training) go to `executor` (must outlive the runner's runs); without one they run
   // on the run's own thread. Results do not depend on it.
   void set_executor(EvalExecutor* executor) { executor_ = executor; }
+  // After Run, hands over the run's own evaluator (StrategyInfo::evaluator; e.g. a trained supernet) to `*out`
+  // instead of destroying it (left empty for methods without one). Not for RunAll.
+  void set_keep_owned_evaluator(std::unique_ptr<Evaluator>* out) { keep_owned_ = out; }
 
   // Every (method, run) in the order logs store them: methods in config order, runs ascending.
   std::vector<RunJob> Jobs() const;
@@ -63,6 +67,7 @@ class Runner {
   const Evaluator& evaluator_;
   const int compute_threads_;
   EvalExecutor* executor_ = nullptr;
+  std::unique_ptr<Evaluator>* keep_owned_ = nullptr;
 };
 
 }  // namespace nas

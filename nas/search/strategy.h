@@ -32,7 +32,8 @@ inline constexpr int32_t kDefaultFidelity = -1;
 //  - in batches (parallel workers): AskBatch(k) returns up to k new proposals that may be pending (asked, not
 //    told) together with the earlier ones; TellResult() reports one pending proposal's reward by id, in any
 //    order. AskBatch may return fewer than k, or none while it waits for results (REINFORCE completing its
-//    batch), but never none while nothing is pending.
+//    batch), but never none while nothing is pending, except to end the run: a strategy with a schedule of
+//    its own (enas, rsps) returns none with nothing pending when it has finished.
 // Driving a strategy in batches with k = 1 and telling each result before the next ask is exactly the
 // sequential protocol (the same proposals from the same seed).
 class Strategy {

@@ -16,6 +16,7 @@ int BuildTableCommand(int argc, char** argv);
 int MergeTablesCommand(int argc, char** argv);
 int RecoverCommand(int argc, char** argv);
 int TransferCommand(int argc, char** argv);
+int TauCommand(int argc, char** argv);
 
 // Prints "nas: <message>" to stderr and returns 1 (2 for usage errors).
 int Fail(const absl::Status& status);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/evaluator.h"
 #include "nas/search/strategy.h"
+#include "nas/search/weight_sharing.h"
 #include "nas/util/path.h"
 #include "nas/util/runtime.h"
 #include "tools/cli/commands.h"
@@ -54,6 +55,11 @@ std::vector<std::string> MissingComponents(const proto::Experiment& resolved) {
   std::vector<std::string> missing;
   if (resolved.benchmark().has_train() && FindTrainEvaluator() == nullptr) missing.push_back("benchmark.train");
   for (const proto::Method& m : resolved.methods()) {
+    if (IsWeightSharingMethod(m.name()) && !HasWeightSharing()) {
+      const std::string what = absl::StrCat("method ", m.name());
+      if (std::find(missing.begin(), missing.end(), what) == missing.end()) missing.push_back(what);
+      continue;
+    }
     auto info = FindStrategy(m.name());
     if (!info.ok() || !(*info)->missing_components) continue;
     for (const std::string& what : (*info)->missing_components(m))

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
       {"export", {ExportCommand, "write every episode of a log as CSV"}},
       {"build-table", {BuildTableCommand, "train a space's architectures into a table (resumable, shardable)"}},
       {"merge-tables", {MergeTablesCommand, "merge the shard tables of one build-table spec"}},
+      {"tau", {TauCommand, "rank correlation of a weight-sharing run's supernet with its truth table"}},
       {"recover", {RecoverCommand, "make the log of a killed run a normal HDF5 file again (h5py), without resuming"}},
       {"transfer", {TransferCommand, "rank correlation of architectures between datasets; incumbents on other datasets"}},
   };

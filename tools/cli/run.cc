@@ -130,6 +130,9 @@ int RunCommand(int argc, char** argv) {
   if (config->benchmark().has_train() && !config->benchmark().train().data().path().empty())
     config->mutable_benchmark()->mutable_train()->mutable_data()->set_path(
         ResolvePath(config->benchmark().train().data().path()));
+  for (proto::Method& m : *config->mutable_methods())
+    if (m.has_weight_sharing() && !m.weight_sharing().table().empty())
+      m.mutable_weight_sharing()->set_table(ResolvePath(m.weight_sharing().table()));
 
   // MPI worker ranks train the children rank 0 sends them and write nothing.
   Cluster* cluster = GetCluster();

@@ -7,5 +7,6 @@ namespace nas::cli {
 
 int BuildTableCommand(int, char**) { return ExecFullBinary("nas build-table", "LibTorch (it trains networks)"); }
 int MergeTablesCommand(int, char**) { return ExecFullBinary("nas merge-tables", "LibTorch (build specs)"); }
+int TauCommand(int, char**) { return ExecFullBinary("nas tau", "LibTorch (it trains a supernet)"); }
 
 }  // namespace nas::cli
