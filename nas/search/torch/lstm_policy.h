@@ -147,7 +147,10 @@ class LstmPolicy : public Policy {
   std::vector<double> entropy_;
   std::vector<float> zeros_, gates_, probs_;
   // Backward scratch.
-  std::vector<float> dh_next_, dc_next_, dh_, dz_, dx_, dhead_;
+  std::vector<float> dh_next_, dc_next_, dh_, dx_, dhead_;
+  std::vector<float> dz_;  // per step and layer: the gradient of the gates' pre-activations (4H)
+  // Per layer, steps T-1 down to 0: dz and the inputs x and h_prev whose outer products are the weight gradients.
+  std::vector<const float*> outer_d_, outer_x_, outer_h_;
   // The trace holds Sample's forward pass of traced_actions_ under the current weights.
   bool trace_is_sample_ = false;
   Actions traced_actions_;
