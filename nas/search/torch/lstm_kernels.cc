@@ -38,81 +38,70 @@ void TransposePlain(float* dst, int ldd, const float* src, int rows, int cols) {
 // The most terms one pass of the vector AccumulateOuterSequence takes (longer sequences are split in order).
 constexpr int kMaxSequence = 32;
 
-// AVX2 (no FMA). A block is up to 8 registers (64 floats) of outputs held across the whole inner loop. When the
-// row holds at least 8 floats, no register reads or writes past its end: the last register of the last block
-// starts 8 floats before the end and overlaps the one before it. Both compute the overlapping elements with the
-// same operations on the same inputs (every register loads its outputs before any is stored), so they store the
-// same values. Rows shorter than 8 floats use masked loads and stores instead.
-__attribute__((target("avx2"))) inline __m256i TailMask(int lanes) {
-  const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), index);
-}
+// AVX2 (no FMA), for rows of at least 8 floats (shorter ones take the plain loops). A block is up to 8 registers
+// (64 floats) of outputs held across the whole inner loop. No register reads or writes past the row's end: the
+// last register of the last block starts 8 floats before the end and overlaps the one before it. Both compute
+// the overlapping elements with the same operations on the same inputs (every register loads its outputs before
+// any is stored), so they store the same values.
+#define NAS_UNROLL _Pragma("GCC unroll 8")
 
-// Offset of register k of a block of kRegs registers over `width` floats (width > 8 (kRegs - 1)).
+// Offset of register k of a block of kRegs registers over `width` floats (8 (kRegs - 1) < width <= 8 kRegs).
 template <int kRegs>
 inline int Pos(int k, int width) {
-  return k == kRegs - 1 && width >= 8 ? width - 8 : 8 * k;
-}
-
-template <int kRegs>
-__attribute__((target("avx2"))) inline __m256 LoadAt(const float* p, int k, int width, __m256i mask) {
-  if (width < 8) return _mm256_maskload_ps(p, mask);
-  return _mm256_loadu_ps(p + Pos<kRegs>(k, width));
-}
-
-template <int kRegs>
-__attribute__((target("avx2"))) inline void StoreAt(float* p, int k, int width, __m256i mask, __m256 value) {
-  if (width < 8) _mm256_maskstore_ps(p, mask, value);
-  else _mm256_storeu_ps(p + Pos<kRegs>(k, width), value);
+  return k == kRegs - 1 ? width - 8 : 8 * k;
 }
 
 // z[0, width) += w[j * ld + .] * x[j], j in turn.
 template <int kRegs>
 __attribute__((target("avx2"))) void ColumnsBlock(float* z, const float* w, int ld, const float* x, int n, int width) {
-  const __m256i mask = TailMask(width);
+  int pos[kRegs];
+  NAS_UNROLL for (int k = 0; k < kRegs; ++k) pos[k] = Pos<kRegs>(k, width);
   __m256 acc[kRegs];
-  for (int k = 0; k < kRegs; ++k) acc[k] = LoadAt<kRegs>(z, k, width, mask);
+  NAS_UNROLL for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_loadu_ps(z + pos[k]);
   for (int j = 0; j < n; ++j) {
     const __m256 xj = _mm256_set1_ps(x[j]);
     const float* wj = w + static_cast<int64_t>(j) * ld;
-    for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(LoadAt<kRegs>(wj, k, width, mask), xj));
+    NAS_UNROLL for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(_mm256_loadu_ps(wj + pos[k]), xj));
   }
-  for (int k = 0; k < kRegs; ++k) StoreAt<kRegs>(z, k, width, mask, acc[k]);
+  NAS_UNROLL for (int k = 0; k < kRegs; ++k) _mm256_storeu_ps(z + pos[k], acc[k]);
 }
 
 // y[0, width) += w[r * n + .] * d[r], r in turn.
 template <int kRegs>
 __attribute__((target("avx2"))) void RowsBlock(float* y, int n, const float* w, const float* d, int rows, int width) {
-  const __m256i mask = TailMask(width);
+  int pos[kRegs];
+  NAS_UNROLL for (int k = 0; k < kRegs; ++k) pos[k] = Pos<kRegs>(k, width);
   __m256 acc[kRegs];
-  for (int k = 0; k < kRegs; ++k) acc[k] = LoadAt<kRegs>(y, k, width, mask);
+  NAS_UNROLL for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_loadu_ps(y + pos[k]);
   for (int r = 0; r < rows; ++r) {
     const __m256 dr = _mm256_set1_ps(d[r]);
     const float* wr = w + static_cast<int64_t>(r) * n;
-    for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(LoadAt<kRegs>(wr, k, width, mask), dr));
+    NAS_UNROLL for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(_mm256_loadu_ps(wr + pos[k]), dr));
   }
-  for (int k = 0; k < kRegs; ++k) StoreAt<kRegs>(y, k, width, mask, acc[k]);
+  NAS_UNROLL for (int k = 0; k < kRegs; ++k) _mm256_storeu_ps(y + pos[k], acc[k]);
 }
 
 // g[r * n + .] (columns [0, width) of the block) += v_s[.] * d_s[r] for s = 0, 1, ..., count-1 in turn, every r.
 template <int kRegs>
 __attribute__((target("avx2"))) void OuterBlock(float* g, int n, const float* const* d, const float* const* v,
                                                 int count, int rows, int width) {
-  const __m256i mask = TailMask(width);
+  int pos[kRegs];
+  NAS_UNROLL for (int k = 0; k < kRegs; ++k) pos[k] = Pos<kRegs>(k, width);
   for (int r = 0; r < rows; ++r) {
     float* gr = g + static_cast<int64_t>(r) * n;
     __m256 acc[kRegs];
-    for (int k = 0; k < kRegs; ++k) acc[k] = LoadAt<kRegs>(gr, k, width, mask);
+    NAS_UNROLL for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_loadu_ps(gr + pos[k]);
     for (int s = 0; s < count; ++s) {
       const __m256 ds = _mm256_set1_ps(d[s][r]);
-      for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(LoadAt<kRegs>(v[s], k, width, mask), ds));
+      const float* vs = v[s];
+      NAS_UNROLL for (int k = 0; k < kRegs; ++k) acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(_mm256_loadu_ps(vs + pos[k]), ds));
     }
-    for (int k = 0; k < kRegs; ++k) StoreAt<kRegs>(gr, k, width, mask, acc[k]);
+    NAS_UNROLL for (int k = 0; k < kRegs; ++k) _mm256_storeu_ps(gr + pos[k], acc[k]);
   }
 }
 
-// Calls block<kRegs>(offset, width) over [0, count) in blocks of at most 64 floats; every block but a lone one
-// of a count under 8 holds at least 8 (a block of 56 precedes a remainder under 8).
+// Calls block<kRegs>(offset, width) over [0, count), count >= 8, in blocks of 8 to 64 floats (a block of 56
+// precedes a remainder under 8).
 template <typename Block>
 __attribute__((target("avx2"))) inline void ForBlocks(int count, Block&& block) {
   int i = 0;
@@ -226,12 +215,12 @@ __attribute__((target("avx2,fma"))) void AdamAvx2(float* p, const float* g, floa
 }  // namespace
 
 void AccumulateColumns(float* z, int m, const float* w, int ld, const float* x, int n) {
-  if (kAvx2) AccumulateColumnsAvx2(z, m, w, ld, x, n);
+  if (kAvx2 && m >= 8) AccumulateColumnsAvx2(z, m, w, ld, x, n);
   else AccumulateColumnsPlain(z, m, w, ld, x, n);
 }
 
 void AccumulateRows(float* y, int n, const float* w, const float* d, int rows) {
-  if (kAvx2) AccumulateRowsAvx2(y, n, w, d, rows);
+  if (kAvx2 && n >= 8) AccumulateRowsAvx2(y, n, w, d, rows);
   else AccumulateRowsPlain(y, n, w, d, rows);
 }
 
@@ -240,7 +229,7 @@ void AccumulateOuter(float* g, const float* d, int rows, const float* v, int n) 
 }
 
 void AccumulateOuterSequence(float* g, const float* const* d, int rows, const float* const* v, int n, int count) {
-  if (!kAvx2) {
+  if (!kAvx2 || n < 8) {
     for (int s = 0; s < count; ++s) AccumulateOuterPlain(g, d[s], rows, v[s], n);
     return;
   }

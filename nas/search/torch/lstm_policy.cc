@@ -207,15 +207,17 @@ void LstmPolicy::ForwardStep(int t, const float* input) {
     float* c = cell(t, l);
     float* tc = tanh_cell(t, l);
     float* h = hid(t, l);
+    // Gates i, f, o = sigmoid, g = tanh (lstm_kernels::Tanh is std::tanh bit for bit); c = f c_prev + i g,
+    // h = o tanh(c).
     for (int j = 0; j < H; ++j) {
-      const float i_gate = a[j] = Sigmoid(z[j]);
-      const float f_gate = a[H + j] = Sigmoid(z[H + j]);
-      const float g_gate = a[2 * H + j] = std::tanh(z[2 * H + j]);
-      const float o_gate = a[3 * H + j] = Sigmoid(z[3 * H + j]);
-      c[j] = f_gate * c_prev[j] + i_gate * g_gate;
-      tc[j] = std::tanh(c[j]);
-      h[j] = o_gate * tc[j];
+      a[j] = Sigmoid(z[j]);
+      a[H + j] = Sigmoid(z[H + j]);
+      a[3 * H + j] = Sigmoid(z[3 * H + j]);
     }
+    lstm_kernels::Tanh(a + 2 * H, z + 2 * H, H);
+    for (int j = 0; j < H; ++j) c[j] = a[H + j] * c_prev[j] + a[j] * a[2 * H + j];
+    lstm_kernels::Tanh(tc, c, H);
+    for (int j = 0; j < H; ++j) h[j] = a[3 * H + j] * tc[j];
     x = h;
   }
   const int n = m.num_choices(t), off = m.head_offset(t);

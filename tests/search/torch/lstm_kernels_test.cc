@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <torch/optim/adam.h>
 
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -108,6 +111,41 @@ TEST(LstmKernels, OuterSequenceAddsEachTermInTurn) {
         EXPECT_TRUE(SameBits(g.data(), want.data(), want.size())) << "count " << count << " m " << m << " n " << n;
       }
     }
+  }
+}
+
+TEST(LstmKernels, TanhIsTheCLibrarysTanhfBitForBit) {
+  if (!lstm_kernels::TanhMatchesLibm())
+    GTEST_SKIP() << "no AVX2, or this C library's tanhf is not the float algorithm the vector code reproduces; "
+                    "Tanh calls std::tanh";
+  // Every 97th bit pattern (NAS_TANH_STRIDE=1: all 2^32), in arrays of 1,000 so the overlapping last window
+  // is exercised, plus short arrays and in-place calls.
+  const char* env = std::getenv("NAS_TANH_STRIDE");
+  const uint64_t stride = env != nullptr ? std::strtoull(env, nullptr, 10) : 97;
+  std::vector<float> x(1000), y(1000), want(1000);
+  uint64_t bits = 0, mismatches = 0;
+  while (bits < (uint64_t{1} << 32)) {
+    int n = 0;
+    for (; n < 1000 && bits < (uint64_t{1} << 32); ++n, bits += stride) {
+      const uint32_t b = static_cast<uint32_t>(bits);
+      std::memcpy(&x[n], &b, sizeof(float));
+    }
+    const int len = n - static_cast<int>(bits / stride % 7);  // lengths not a multiple of 8
+    for (int i = 0; i < len; ++i) want[i] = std::tanh(x[i]);
+    lstm_kernels::Tanh(y.data(), x.data(), len);
+    for (int i = 0; i < len; ++i) {
+      if (std::memcmp(&y[i], &want[i], sizeof(float)) != 0 && !(std::isnan(y[i]) && std::isnan(want[i]))) {
+        if (++mismatches <= 5) ADD_FAILURE() << "tanh(" << x[i] << ") = " << y[i] << ", want " << want[i];
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0u);
+  Rng rng(9);
+  for (int n : {1, 7, 8, 9, 35, 70, 140}) {
+    std::vector<float> v = Random(rng, n, 3.0), expected(n);
+    for (int i = 0; i < n; ++i) expected[i] = std::tanh(v[i]);
+    lstm_kernels::Tanh(v.data(), v.data(), n);
+    EXPECT_TRUE(SameBits(v.data(), expected.data(), n)) << "in place, n " << n;
   }
 }
 
