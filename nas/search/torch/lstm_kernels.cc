@@ -144,26 +144,34 @@ __attribute__((target("avx2"))) void AccumulateOuterSequenceAvx2(float* g, const
 }
 
 // dst[c * ldd + r] = src[r * cols + c] for an 8 x 8 block (rows r0.., columns c0..).
-__attribute__((target("avx2"))) inline void Transpose8x8(float* dst, int ldd, const float* src, int cols) {
-  __m256 r[8], t[8];
-  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + static_cast<int64_t>(i) * cols);
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 8; i += 4) {
-    r[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  // r[i] (i < 4): column i of rows 0-3 in the low half, column i + 4 in the high half; r[i + 4] the same of rows 4-7.
-  const __m256 c[8] = {
-      _mm256_permute2f128_ps(r[0], r[4], 0x20), _mm256_permute2f128_ps(r[1], r[5], 0x20),
-      _mm256_permute2f128_ps(r[2], r[6], 0x20), _mm256_permute2f128_ps(r[3], r[7], 0x20),
-      _mm256_permute2f128_ps(r[0], r[4], 0x31), _mm256_permute2f128_ps(r[1], r[5], 0x31),
-      _mm256_permute2f128_ps(r[2], r[6], 0x31), _mm256_permute2f128_ps(r[3], r[7], 0x31)};
-  for (int i = 0; i < 8; ++i) _mm256_storeu_ps(dst + static_cast<int64_t>(i) * ldd, c[i]);
+__attribute__((target("avx2"), always_inline)) inline void Transpose8x8(float* dst, int ldd, const float* src,
+                                                                         int cols) {
+  const int64_t s = cols, d = ldd;
+  const __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + s), r2 = _mm256_loadu_ps(src + 2 * s);
+  const __m256 r3 = _mm256_loadu_ps(src + 3 * s), r4 = _mm256_loadu_ps(src + 4 * s);
+  const __m256 r5 = _mm256_loadu_ps(src + 5 * s), r6 = _mm256_loadu_ps(src + 6 * s);
+  const __m256 r7 = _mm256_loadu_ps(src + 7 * s);
+  const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+  const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+  const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  // u_i (i < 4): column i of rows 0-3 in the low half, column i + 4 in the high half; u_{i+4} the same of rows 4-7.
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(dst + d, _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(dst + 2 * d, _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(dst + 3 * d, _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(dst + 4 * d, _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(dst + 5 * d, _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(dst + 6 * d, _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(dst + 7 * d, _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 
 __attribute__((target("avx2"))) void TransposeAvx2(float* dst, int ldd, const float* src, int rows, int cols) {
