@@ -17,7 +17,8 @@
 // fills the flat gradient, then Adam steps the flat tensor: lstm_kernels::TorchAdamStep, torch::optim::Adam's
 // arithmetic in one pass (bit-identical to it; tests/search/torch check), or torch::optim::Adam itself where
 // ATen's kernels do not fuse the same multiply-adds. Update with the batch of the one sequence Sample drew last
-// reuses Sample's forward pass. The float loops (lstm_kernels.h) have AVX2 versions with the same results.
+// reuses Sample's forward pass. The float loops and tanh (lstm_kernels.h) have AVX2 versions with the same
+// results bit for bit; the weight gradients are summed over the steps per element, in BPTT's order.
 // The controller's LibTorch forward()
 // (at::lstm, autograd) is the reference: Evaluate() and Gradient(..., use_autograd = true) use it, and the tests
 // check that both paths agree. Everything is deterministic given the LibTorch thread count (the C++ paths do
