@@ -1,7 +1,7 @@
 // Child-training throughput and table-build sizing (a -c opt harness that prints figures):
 //   bazel run -c opt //benchmarks:train_benchmark                 # throughput, images/s, 1 and 2 threads
 //   bazel run -c opt //benchmarks:train_benchmark -- sizing TRAIN VALID TEST IMAGE C N BATCH EPOCHS...
-//   train_benchmark throughput C N IN_CHANNELS IMAGE SECONDS THREADS [channels_last]  # one line `img/s TRAIN EVAL`, per CPU
+//   train_benchmark throughput C N IN_CHANNELS IMAGE SECONDS THREADS [channels_last|channels_last_all_weights]  # one line `img/s TRAIN EVAL`, per CPU
 //       second of this process (what //benchmarks:side_by_side compares with nb201_train_reference.py)
 // `sizing` trains four cells (all-none, the fixed conv cell, all-conv3x3, all-skip) on Fashion-MNIST with one
 // thread, one full cosine schedule per EPOCHS value, two seeds, and prints seconds and accuracies.
@@ -45,7 +45,7 @@ struct Rates {
 // for half of that. With CpuSeconds, the figures are per CPU second of this process: the load of other
 // processes on a shared machine does not enter.
 Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds, int threads, double (*clock)(),
-              bool channels_last = false) {
+              bool channels_last = false, bool all_weights = false) {
   at::set_num_threads(threads);
   nas::Nb201Space space;
   nas::NetworkConfig config;
@@ -56,7 +56,7 @@ Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds,
   config.image_size = size;
   nas::Nb201Network net(config);
   net->InitWeights(1);
-  if (channels_last) nas::ToChannelsLast(*net);
+  if (channels_last) nas::ToChannelsLast(*net, all_weights);
   torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
   const int64_t batch = 64;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
@@ -173,9 +173,11 @@ int Sizing(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "sizing") return Sizing(argc, argv);
   if ((argc == 8 || argc == 9) && std::string(argv[1]) == "throughput") {
-    const bool channels_last = argc == 9 && std::string(argv[8]) == "channels_last";
+    const std::string layout = argc == 9 ? argv[8] : "";
+    const bool all_weights = layout == "channels_last_all_weights";
     const Rates r = Measure(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]),
-                            std::atof(argv[6]), std::atoi(argv[7]), CpuSeconds, channels_last);
+                            std::atof(argv[6]), std::atoi(argv[7]), CpuSeconds, layout == "channels_last" || all_weights,
+                            all_weights);
     std::printf("img/s %.3f %.3f\n", r.train, r.eval);
     return 0;
   }

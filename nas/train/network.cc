@@ -108,10 +108,15 @@ int64_t CountParameters(const torch::nn::Module& net) {
   return n;
 }
 
-void ToChannelsLast(torch::nn::Module& net) {
+void ToChannelsLast(torch::nn::Module& net, bool all_weights) {
   torch::NoGradGuard no_grad;
-  for (torch::Tensor& p : net.parameters(/*recurse=*/true))
-    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  for (torch::Tensor& p : net.parameters(/*recurse=*/true)) {
+    if (p.dim() != 4) continue;
+    if (all_weights)  // channels-last strides whatever the shape (a copy: the values are unchanged)
+      p.set_data(torch::empty_like(p, torch::TensorOptions(), torch::MemoryFormat::ChannelsLast).copy_(p));
+    else  // a weight already contiguous in channels-last (every ambiguous shape) keeps its strides
+      p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
 }
 
 torch::Tensor Layout(const torch::Tensor& x, bool channels_last) {

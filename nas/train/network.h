@@ -65,8 +65,12 @@ void InitUniformWeights(torch::nn::Module& net, uint64_t seed, int64_t classifie
 int64_t CountParameters(const torch::nn::Module& net);
 
 // NetworkSpec.channels_last: every 4-D parameter (convolution weights) of `net` in channels-last memory; the
-// values (and so a weights hash over them) are unchanged. Call it before creating the optimizer.
-void ToChannelsLast(torch::nn::Module& net);
+// values (and so a weights hash over them) are unchanged. Call it before creating the optimizer. A weight whose
+// shape makes both layouts the same memory order ([C, 1, k, k], 1x1 kernels) keeps its NCHW strides (what
+// channels_last configs train with) unless `all_weights`, which gives it channels-last strides as PyTorch's
+// Module.to(memory_format=torch.channels_last) does: with a 1-channel input, the stem convolution then runs in
+// channels-last too (faster; another float rounding; benchmarks/README.md).
+void ToChannelsLast(torch::nn::Module& net, bool all_weights = false);
 // A batch in the network's memory format: `x` itself (NCHW) or a channels-last copy.
 torch::Tensor Layout(const torch::Tensor& x, bool channels_last);
 

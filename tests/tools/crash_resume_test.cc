@@ -64,7 +64,7 @@ TEST(CrashResume, KilledRunsKeepAcknowledgedEpisodesAndResumeExactly) {
   const std::string cfg = Tmp("crash.textproto");
   std::ofstream(cfg) << "name: \"crash\"\nbenchmark { table: \"" << table
                      << "\" dataset: \"toy\" search_epochs: 12 seed_mode: SAMPLE }\n"
-                        "budget { evaluations: 1600 }\nseeds { experiment_seed: 11 runs: 4 }\n"
+                        "budget { evaluations: 4000 }\nseeds { experiment_seed: 11 runs: 4 }\n"
                         "methods { name: \"reinforce\" label: \"lstm\" reinforce { policy: LSTM } }\n"
                         "methods { name: \"reinforce\" label: \"edge\" reinforce { policy: PER_EDGE } }\n"
                         "methods { name: \"regularized_evolution\" }\nmethods { name: \"local_search\" }\n";

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "nas/space/nb201_space.h"
 #include "nas/train/datasets.h"
+#include "nas/train/network.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -117,6 +118,32 @@ TEST(TrainChildTest, ChannelsLastIsDeterministicAndTrainsTheSameNetwork) {
   EXPECT_NEAR(a->epochs[0].train_loss, nchw->epochs[0].train_loss, 0.05 * nchw->epochs[0].train_loss);
   EXPECT_LT(a->epochs.back().train_loss, a->epochs.front().train_loss);
   EXPECT_LT(nchw->epochs.back().train_loss, nchw->epochs.front().train_loss);
+}
+
+// ToChannelsLast(net, all_weights): channels-last strides also for the weight whose shape leaves the layout
+// ambiguous (the stem of a 1-channel input) only with all_weights; the values never change.
+TEST(TrainChildTest, ChannelsLastAllWeightsCoversTheOneChannelStem) {
+  NetworkConfig config;
+  config.ops = {1, 1, 1, 1, 1, 1};
+  config.channels = 4;
+  config.cells_per_stage = 1;
+  config.in_channels = 1;
+  config.image_size = 8;
+  for (bool all_weights : {false, true}) {
+    Nb201Network net(config);
+    net->InitWeights(1);
+    const torch::Tensor before = net->named_parameters()["stem_conv.weight"].clone();
+    ASSERT_EQ(before.dim(), 4);
+    ASSERT_EQ(before.size(1), 1);
+    ToChannelsLast(*net, all_weights);
+    const torch::Tensor after = net->named_parameters()["stem_conv.weight"];
+    EXPECT_TRUE(torch::equal(before, after));
+    // Channels-last strides put the channel dimension innermost (stride 1); NCHW strides give it k x k.
+    EXPECT_EQ(after.stride(1) == 1, all_weights) << "all_weights " << all_weights;
+    EXPECT_EQ(after.suggest_memory_format() == torch::MemoryFormat::ChannelsLast, all_weights);
+    for (const torch::Tensor& p : net->parameters())
+      if (p.dim() == 4 && p.size(1) > 1) EXPECT_TRUE(p.is_contiguous(torch::MemoryFormat::ChannelsLast));
+  }
 }
 
 TEST(TrainChildTest, SyntheticRunIsBitIdenticalAndSeedMatters) {

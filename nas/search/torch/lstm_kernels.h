@@ -20,6 +20,19 @@ void AccumulateRows(float* y, int n, const float* w, const float* d, int rows);
 // g[r * n + j] += v[j] * d[r] for every r < rows, j < n.
 void AccumulateOuter(float* g, const float* d, int rows, const float* v, int n);
 
+// AccumulateOuter(g, d[s], rows, v[s], n) for s = 0, 1, ..., count-1 in turn (each element of g receives the
+// terms in that order), with g read and written once rather than `count` times.
+void AccumulateOuterSequence(float* g, const float* const* d, int rows, const float* const* v, int n, int count);
+
+// dst[c * ldd + r] = src[r * cols + c] for every r < rows, c < cols.
+void Transpose(float* dst, int ldd, const float* src, int rows, int cols);
+
+// y[i] = std::tanh(x[i]) for i < n, bit for bit: the C library's tanhf computed eight lanes at a time where
+// TanhMatchesLibm() (AVX2, and glibc's float tanhf, checked at start-up on probe values), else std::tanh.
+// y and x may be the same array but must not otherwise overlap.
+void Tanh(float* y, const float* x, int n);
+bool TanhMatchesLibm();
+
 // True when TorchAdamStep computes exactly what torch::optim::Adam (LibTorch 1.13, no weight decay, no amsgrad)
 // computes on this machine: ATen's AVX2/AVX512 kernels, which fuse the multiply-adds of the two moment updates.
 // False on a CPU without AVX2 and FMA, or when ATEN_CPU_CAPABILITY=default selects ATen's unfused kernels.

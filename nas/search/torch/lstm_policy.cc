@@ -160,7 +160,10 @@ LstmPolicy::LstmPolicy(const SearchSpace& space, const proto::ReinforceParams& p
   dh_next_.resize(L * H);
   dc_next_.resize(L * H);
   dh_.resize(H);
-  dz_.resize(G);
+  dz_.resize(T * L * G);
+  outer_d_.resize(T * L);
+  outer_x_.resize(T * L);
+  outer_h_.resize(T * L);
   dx_.resize(H);
   dhead_.resize(max_choices_);
   NAS_CHECK(controller_->GradientsAliasFlat());
@@ -180,15 +183,8 @@ void LstmPolicy::RefreshCache() {
     const float* bih = m.b_ih(l).data_ptr<float>();
     const float* bhh = m.b_hh(l).data_ptr<float>();
     float* wt = &wt_[static_cast<size_t>(l) * 2 * H * G];
-    // Row by row of the cache (contiguous writes; the weights, a few tens of KB, stay in cache).
-    for (int j = 0; j < H; ++j) {
-      float* wt_x = wt + static_cast<size_t>(j) * G;
-      float* wt_h = wt + static_cast<size_t>(H + j) * G;
-      for (int r = 0; r < G; ++r) {
-        wt_x[r] = wih[r * H + j];
-        wt_h[r] = whh[r * H + j];
-      }
-    }
+    lstm_kernels::Transpose(wt, G, wih, G, H);
+    lstm_kernels::Transpose(wt + static_cast<size_t>(H) * G, G, whh, G, H);
     for (int r = 0; r < G; ++r) bias_[l * G + r] = bih[r] + bhh[r];
   }
   cache_valid_ = true;
@@ -211,15 +207,17 @@ void LstmPolicy::ForwardStep(int t, const float* input) {
     float* c = cell(t, l);
     float* tc = tanh_cell(t, l);
     float* h = hid(t, l);
+    // Gates i, f, o = sigmoid, g = tanh (lstm_kernels::Tanh is std::tanh bit for bit); c = f c_prev + i g,
+    // h = o tanh(c).
     for (int j = 0; j < H; ++j) {
-      const float i_gate = a[j] = Sigmoid(z[j]);
-      const float f_gate = a[H + j] = Sigmoid(z[H + j]);
-      const float g_gate = a[2 * H + j] = std::tanh(z[2 * H + j]);
-      const float o_gate = a[3 * H + j] = Sigmoid(z[3 * H + j]);
-      c[j] = f_gate * c_prev[j] + i_gate * g_gate;
-      tc[j] = std::tanh(c[j]);
-      h[j] = o_gate * tc[j];
+      a[j] = Sigmoid(z[j]);
+      a[H + j] = Sigmoid(z[H + j]);
+      a[3 * H + j] = Sigmoid(z[3 * H + j]);
     }
+    lstm_kernels::Tanh(a + 2 * H, z + 2 * H, H);
+    for (int j = 0; j < H; ++j) c[j] = a[H + j] * c_prev[j] + a[j] * a[2 * H + j];
+    lstm_kernels::Tanh(tc, c, H);
+    for (int j = 0; j < H; ++j) h[j] = a[3 * H + j] * tc[j];
     x = h;
   }
   const int n = m.num_choices(t), off = m.head_offset(t);
@@ -311,7 +309,6 @@ void LstmPolicy::BackwardSequence(const Actions& actions, double coef, double en
   std::fill(dh_next_.begin(), dh_next_.end(), 0.0f);
   std::fill(dc_next_.begin(), dc_next_.end(), 0.0f);
   float* dh = dh_.data();
-  float* dz = dz_.data();
   float* dx = dx_.data();
   for (int t = T - 1; t >= 0; --t) {
     // Softmax head: d/dz_k of coef * log p_a + entropy_coef * H  =  coef (1[k = a] - p_k) - entropy_coef p_k
@@ -338,6 +335,7 @@ void LstmPolicy::BackwardSequence(const Actions& actions, double coef, double en
                              : emb + static_cast<size_t>(m.embedding_row(t, t == 0 ? 0 : actions[t - 1])) * H;
       float* dh_next = &dh_next_[l * H];
       float* dc_next = &dc_next_[l * H];
+      float* dz = &dz_[(static_cast<size_t>(t) * L + l) * G];
       for (int j = 0; j < H; ++j) {
         dh[j] = dx[j] + dh_next[j];
         const float i_gate = a[j], f_gate = a[H + j], g_gate = a[2 * H + j], o_gate = a[3 * H + j];
@@ -350,8 +348,6 @@ void LstmPolicy::BackwardSequence(const Actions& actions, double coef, double en
       }
       const float* w_ih = m.w_ih(l).data_ptr<float>();
       const float* w_hh = m.w_hh(l).data_ptr<float>();
-      float* g_w_ih = m.w_ih(l).grad().data_ptr<float>();
-      float* g_w_hh = m.w_hh(l).grad().data_ptr<float>();
       float* g_b_ih = m.b_ih(l).grad().data_ptr<float>();
       float* g_b_hh = m.b_hh(l).grad().data_ptr<float>();
       std::fill(dx, dx + H, 0.0f);
@@ -360,16 +356,22 @@ void LstmPolicy::BackwardSequence(const Actions& actions, double coef, double en
         g_b_ih[r] += dz[r];
         g_b_hh[r] += dz[r];
       }
-      lstm_kernels::AccumulateOuter(g_w_ih, dz, G, x, H);
+      // The weight gradients' terms dz (x)^T and dz (h_prev)^T are added after the loop over steps, in the order
+      // of the steps (T-1 down to 0), each element receiving them in turn as if added here.
+      outer_d_[l * T + (T - 1 - t)] = dz;
+      outer_x_[l * T + (T - 1 - t)] = x;
+      if (t > 0) outer_h_[l * T + (T - 1 - t)] = h_prev;
       lstm_kernels::AccumulateRows(dx, H, w_ih, dz, G);
-      if (t > 0) {
-        lstm_kernels::AccumulateOuter(g_w_hh, dz, G, h_prev, H);
-        lstm_kernels::AccumulateRows(dh_next, H, w_hh, dz, G);
-      }
+      if (t > 0) lstm_kernels::AccumulateRows(dh_next, H, w_hh, dz, G);
       // dx now feeds layer l-1's h at step t, or (layer 0) the embedding row that was the input.
     }
     const int row = m.embedding_row(t, t == 0 ? 0 : actions[t - 1]);
     for (int j = 0; j < H; ++j) g_emb[static_cast<size_t>(row) * H + j] += dx[j];
+  }
+  for (int l = 0; l < L; ++l) {
+    const float* const* d = &outer_d_[l * T];
+    lstm_kernels::AccumulateOuterSequence(m.w_ih(l).grad().data_ptr<float>(), d, G, &outer_x_[l * T], H, T);
+    lstm_kernels::AccumulateOuterSequence(m.w_hh(l).grad().data_ptr<float>(), d, G, &outer_h_[l * T], H, T - 1);
   }
 }
 

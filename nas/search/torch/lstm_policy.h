@@ -17,7 +17,8 @@
 // fills the flat gradient, then Adam steps the flat tensor: lstm_kernels::TorchAdamStep, torch::optim::Adam's
 // arithmetic in one pass (bit-identical to it; tests/search/torch check), or torch::optim::Adam itself where
 // ATen's kernels do not fuse the same multiply-adds. Update with the batch of the one sequence Sample drew last
-// reuses Sample's forward pass. The float loops (lstm_kernels.h) have AVX2 versions with the same results.
+// reuses Sample's forward pass. The float loops and tanh (lstm_kernels.h) have AVX2 versions with the same
+// results bit for bit; the weight gradients are summed over the steps per element, in BPTT's order.
 // The controller's LibTorch forward()
 // (at::lstm, autograd) is the reference: Evaluate() and Gradient(..., use_autograd = true) use it, and the tests
 // check that both paths agree. Everything is deterministic given the LibTorch thread count (the C++ paths do
@@ -147,7 +148,10 @@ class LstmPolicy : public Policy {
   std::vector<double> entropy_;
   std::vector<float> zeros_, gates_, probs_;
   // Backward scratch.
-  std::vector<float> dh_next_, dc_next_, dh_, dz_, dx_, dhead_;
+  std::vector<float> dh_next_, dc_next_, dh_, dx_, dhead_;
+  std::vector<float> dz_;  // per step and layer: the gradient of the gates' pre-activations (4H)
+  // Per layer, steps T-1 down to 0: dz and the inputs x and h_prev whose outer products are the weight gradients.
+  std::vector<const float*> outer_d_, outer_x_, outer_h_;
   // The trace holds Sample's forward pass of traced_actions_ under the current weights.
   bool trace_is_sample_ = false;
   Actions traced_actions_;

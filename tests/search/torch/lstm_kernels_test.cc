@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <torch/optim/adam.h>
 
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -50,8 +53,10 @@ TEST(TorchAdamStep, BitIdenticalToLibTorchAdam) {
 
 TEST(LstmKernels, MatchTheirDefinitions) {
   Rng rng(5);
-  for (int m : {1, 7, 8, 35, 64, 71, 140, 300}) {
-    for (int n : {1, 3, 35, 70}) {
+  // Sizes on both sides of the vector blocks' boundaries (8 floats a register, 64 a block, a block of 56 before a
+  // remainder under 8).
+  for (int m : {1, 7, 8, 9, 35, 64, 65, 71, 72, 129, 136, 140, 300}) {
+    for (int n : {1, 3, 8, 9, 35, 70, 71}) {
       const std::vector<float> w = Random(rng, static_cast<size_t>(m) * n, 0.1), x = Random(rng, n, 1.0);
       const std::vector<float> d = Random(rng, m, 1.0);
       // AccumulateColumns: z[r] += w[j * m + r] * x[j], j in turn.
@@ -72,7 +77,75 @@ TEST(LstmKernels, MatchTheirDefinitions) {
         for (int j = 0; j < n; ++j) want_g[static_cast<size_t>(r) * n + j] += x[j] * d[r];
       lstm_kernels::AccumulateOuter(g.data(), d.data(), m, x.data(), n);
       EXPECT_TRUE(SameBits(g.data(), want_g.data(), want_g.size())) << "outer m " << m << " n " << n;
+      // Transpose: dst[c * ldd + r] = w[r * n + c], into a wider destination whose other columns are kept.
+      const int ldd = m + 3;
+      std::vector<float> t = Random(rng, static_cast<size_t>(n) * ldd, 1.0), want_t = t;
+      for (int r = 0; r < m; ++r)
+        for (int c = 0; c < n; ++c) want_t[static_cast<size_t>(c) * ldd + r] = w[static_cast<size_t>(r) * n + c];
+      lstm_kernels::Transpose(t.data(), ldd, w.data(), m, n);
+      EXPECT_TRUE(SameBits(t.data(), want_t.data(), want_t.size())) << "transpose m " << m << " n " << n;
     }
+  }
+}
+
+TEST(LstmKernels, OuterSequenceAddsEachTermInTurn) {
+  Rng rng(6);
+  for (int count : {1, 2, 6, 33, 70}) {  // 33 and 70: longer than one vector pass takes
+    for (int m : {1, 7, 35, 140}) {
+      for (int n : {3, 8, 35, 71}) {
+        std::vector<std::vector<float>> d, v;
+        std::vector<const float*> dp, vp;
+        for (int s = 0; s < count; ++s) {
+          d.push_back(Random(rng, m, 1.0));
+          v.push_back(Random(rng, n, 1.0));
+        }
+        for (int s = 0; s < count; ++s) {
+          dp.push_back(d[s].data());
+          vp.push_back(v[s].data());
+        }
+        std::vector<float> g = Random(rng, static_cast<size_t>(m) * n, 1.0), want = g;
+        for (int s = 0; s < count; ++s)
+          for (int r = 0; r < m; ++r)
+            for (int j = 0; j < n; ++j) want[static_cast<size_t>(r) * n + j] += v[s][j] * d[s][r];
+        lstm_kernels::AccumulateOuterSequence(g.data(), dp.data(), m, vp.data(), n, count);
+        EXPECT_TRUE(SameBits(g.data(), want.data(), want.size())) << "count " << count << " m " << m << " n " << n;
+      }
+    }
+  }
+}
+
+TEST(LstmKernels, TanhIsTheCLibrarysTanhfBitForBit) {
+  if (!lstm_kernels::TanhMatchesLibm())
+    GTEST_SKIP() << "no AVX2, or this C library's tanhf is not the float algorithm the vector code reproduces; "
+                    "Tanh calls std::tanh";
+  // Every 97th bit pattern (NAS_TANH_STRIDE=1: all 2^32), in arrays of 1,000 so the overlapping last window
+  // is exercised, plus short arrays and in-place calls.
+  const char* env = std::getenv("NAS_TANH_STRIDE");
+  const uint64_t stride = env != nullptr ? std::strtoull(env, nullptr, 10) : 97;
+  std::vector<float> x(1000), y(1000), want(1000);
+  uint64_t bits = 0, mismatches = 0;
+  while (bits < (uint64_t{1} << 32)) {
+    int n = 0;
+    for (; n < 1000 && bits < (uint64_t{1} << 32); ++n, bits += stride) {
+      const uint32_t b = static_cast<uint32_t>(bits);
+      std::memcpy(&x[n], &b, sizeof(float));
+    }
+    const int len = n - static_cast<int>(bits / stride % 7);  // lengths not a multiple of 8
+    for (int i = 0; i < len; ++i) want[i] = std::tanh(x[i]);
+    lstm_kernels::Tanh(y.data(), x.data(), len);
+    for (int i = 0; i < len; ++i) {
+      if (std::memcmp(&y[i], &want[i], sizeof(float)) != 0 && !(std::isnan(y[i]) && std::isnan(want[i]))) {
+        if (++mismatches <= 5) ADD_FAILURE() << "tanh(" << x[i] << ") = " << y[i] << ", want " << want[i];
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0u);
+  Rng rng(9);
+  for (int n : {1, 7, 8, 9, 35, 70, 140}) {
+    std::vector<float> v = Random(rng, n, 3.0), expected(n);
+    for (int i = 0; i < n; ++i) expected[i] = std::tanh(v[i]);
+    lstm_kernels::Tanh(v.data(), v.data(), n);
+    EXPECT_TRUE(SameBits(v.data(), expected.data(), n)) << "in place, n " << n;
   }
 }
 
