@@ -97,6 +97,20 @@ int64_t ChunkRowsFor(const LogWriterOptions& options) {
                                                               : log_format::kGroupChunkRows;
 }
 
+// The zlib level of the methods' chunks: 1 for the small chunks of frequent commits (each commit stores a new
+// copy of a partly filled chunk, so their size is the log's), 0 (stored, uncompressed: a copy and a checksum)
+// for the large chunks of group commits, where compressing cost more CPU than the rest of the log.
+int ZlibLevel(int64_t chunk_rows) { return chunk_rows == log_format::kStrictChunkRows ? 1 : 0; }
+
+// Pending episodes (over all runs) that start a commit before the timer does, bounding the writer's memory.
+constexpr int64_t kMaxPendingEpisodes = 16384;
+
+// A run's episodes since its last commit, encoded as rows.
+struct PendingRows {
+  std::vector<char> episodes, curves;
+  int64_t episode_rows = 0, curve_rows = 0;
+};
+
 class H5EpisodeLogWriter : public EpisodeLogWriter {
  public:
   // `runs`: each slot's "label/run" (for messages); `label_of`: each slot's index into `labels` (the /runs/<label>
@@ -117,8 +131,10 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
         progress_stored_(ProgressChunks(), 0) {
     for (const std::string& label : labels)
       tables_.push_back(LabelTables{absl::StrCat("/runs/", label), h5::Handle(), h5::Handle(),
-                                    log_chunks::ChunkedRows(codec_.size(), chunk_rows_, options_.checksum),
-                                    log_chunks::ChunkedRows(log_format::kRunCurveSize, chunk_rows_, options_.checksum),
+                                    log_chunks::ChunkedRows(codec_.size(), chunk_rows_, options_.checksum,
+                                                            ZlibLevel(chunk_rows_)),
+                                    log_chunks::ChunkedRows(log_format::kRunCurveSize, chunk_rows_, options_.checksum,
+                                                            ZlibLevel(chunk_rows_)),
                                     {}, {}});
     if (options_.flush_interval_ms > 0) timer_ = std::thread([this] { TimerLoop(); });
   }
@@ -131,9 +147,20 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     if (static_cast<int>(e.actions.size()) != num_decisions_)
       return Invalid(target_, absl::StrCat(groups_[slot], ", episode ", e.index, ": ", e.actions.size(),
                                            " actions, expected ", num_decisions_));
-    pending_[slot].push_back(e);
+    PendingRows& p = pending_[slot];
+    const int32_t run = run_of_[slot];
+    for (const CurvePoint& c : e.curve) {
+      p.curves.resize(p.curves.size() + log_format::kRunCurveSize);
+      log_format::EncodeRunCurve(run, c, p.curves.data() + p.curves.size() - log_format::kRunCurveSize);
+      ++p.curve_rows;
+    }
+    p.episodes.resize(p.episodes.size() + codec_.size());
+    codec_.Encode(e, p.episodes.data() + p.episodes.size() - codec_.size(), run);
+    ++p.episode_rows;
+    ++pending_total_;
     dirty_[slot] = true;
-    if (flush_every_ > 0 && static_cast<int>(pending_[slot].size()) >= flush_every_) return CommitLocked(slot);
+    if (flush_every_ > 0 && p.episode_rows >= flush_every_) return CommitLocked(slot);
+    if (pending_total_ >= kMaxPendingEpisodes) return CommitLocked(-1);
     return absl::OkStatus();
   }
 
@@ -258,17 +285,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     for (int s : slots) {
       Progress p = progress_[s];
       LabelTables& t = tables_[label_of_[s]];
-      for (const Episode& e : pending_[s]) {
-        for (const CurvePoint& c : e.curve) {
-          t.pending_curves.resize(t.pending_curves.size() + log_format::kRunCurveSize);
-          log_format::EncodeRunCurve(run_of_[s], c, t.pending_curves.data() + t.pending_curves.size() -
-                                                        log_format::kRunCurveSize);
-          ++p.curve_rows;
-        }
-        t.pending_episodes.resize(t.pending_episodes.size() + codec_.size());
-        codec_.Encode(e, t.pending_episodes.data() + t.pending_episodes.size() - codec_.size(), run_of_[s]);
-        ++p.episodes;
-      }
+      const PendingRows& rows = pending_[s];
+      t.pending_curves.insert(t.pending_curves.end(), rows.curves.begin(), rows.curves.end());
+      t.pending_episodes.insert(t.pending_episodes.end(), rows.episodes.begin(), rows.episodes.end());
+      p.curve_rows += rows.curve_rows;
+      p.episodes += rows.episode_rows;
       p.complete = finished_[s] ? 1 : 0;
       next.push_back(p);
     }
@@ -295,10 +316,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       const int s = slots[i];
       const bool advanced = next[i].episodes != progress_[s].episodes || next[i].complete != progress_[s].complete;
       progress_[s] = next[i];
-      if (finished_[s])
-        std::vector<Episode>().swap(pending_[s]);  // a finished run holds no memory
-      else
-        pending_[s].clear();
+      pending_total_ -= pending_[s].episode_rows;
+      pending_[s] = PendingRows();  // its memory is released
       dirty_[s] = false;
       if (advanced && options_.on_ack) options_.on_ack(s, next[i].episodes, next[i].complete != 0);
     }
@@ -371,7 +390,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   uint64_t reserved_;
   const int64_t chunk_rows_;
   absl::Status failed_;
-  std::vector<std::vector<Episode>> pending_;
+  std::vector<PendingRows> pending_;
+  int64_t pending_total_ = 0;  // episodes in pending_
   std::vector<Progress> progress_;  // acknowledged
   std::vector<LabelTables> tables_;
   h5::Handle progress_ds_;
