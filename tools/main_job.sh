@@ -11,11 +11,11 @@
 #   NAS_THREADS=N  worker threads (default: nproc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/build/setup.sh
+tools/build/setup.sh --main-job
 
 THREADS=${NAS_THREADS:-$(nproc)}
 OUT="runs/main_job-$(date -u +%Y%m%dT%H%M%SZ)"
-bazel build -c opt //tools:nas //benchmarks:nb201_table5
+bazel build --config=tabular //tools:nas //benchmarks:nb201_table5
 NAS=bazel-bin/tools/nas
 mkdir -p "$OUT"
 start=$(date +%s)

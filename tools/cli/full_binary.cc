@@ -18,6 +18,13 @@ namespace {
 
 constexpr char kFullBinary[] = "nas-torch";
 constexpr char kWorkspace[] = "nas_harness";
+#ifdef NAS_TABULAR_ONLY
+constexpr char kNotBuiltHere[] =
+    "this nas is built without child training (bazel build --config=tabular, the main job's build); "
+    "bazel build //tools:nas builds it";
+#else
+constexpr char kNotBuiltHere[] = "it is not built into this binary either";
+#endif
 
 int g_argc = 0;
 char** g_argv = nullptr;
@@ -77,7 +84,7 @@ std::string FullBinaryPath() {
 int ExecFullBinary(const std::string& what, const std::string& why) {
   const std::string path = HasLibTorch() ? std::string() : FullBinaryPath();
   if (path.empty() || g_argv == nullptr) {
-    const std::string where = HasLibTorch() ? "it is not built into this binary either"
+    const std::string where = HasLibTorch() ? std::string(kNotBuiltHere)
                                             : absl::StrCat("this nas is built without LibTorch and ", kFullBinary,
                                                            " is not next to it (", Dir(SelfPath()),
                                                            "; bazel build //tools:nas builds both)");
