@@ -77,8 +77,9 @@ absl::Status WriteSlots(hid_t file, const std::string& path, const std::vector<R
   H5Tinsert(type.get(), "method", l.label, FixedString(l.method).get());
   H5Tinsert(type.get(), "run", l.label + l.method, H5T_NATIVE_INT32);
   H5Tinsert(type.get(), "attributes", l.label + l.method + 4, FixedString(l.attributes).get());
-  const hsize_t n = slots.size(), chunk = std::max<hsize_t>(1, std::min<hsize_t>(n, 1024));
-  h5::Handle space(H5Screate_simple(1, &n, &n));
+  // Extendible in shape only (a log of no runs still has a chunked /slots); written once, before any episode.
+  const hsize_t n = slots.size(), max = H5S_UNLIMITED, chunk = std::max<hsize_t>(1, std::min<hsize_t>(n, 1024));
+  h5::Handle space(H5Screate_simple(1, &n, &max));
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_obj_track_times(dcpl.get(), false);
   H5Pset_chunk(dcpl.get(), 1, &chunk);

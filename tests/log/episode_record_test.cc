@@ -132,6 +132,17 @@ TEST(EpisodeRecord, WriterAndReaderKeepEveryField) {
   std::remove(path.c_str());
 }
 
+TEST(EpisodeRecord, ALogOfNoRunsIsWrittenAndRead) {
+  const std::string path = absl::StrCat(::testing::TempDir(), "/no_runs_", getpid(), ".h5");
+  std::remove(path.c_str());
+  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {{"config", "x"}}, 3, {}, false).ok());
+  auto log = ReadLog(path);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_TRUE(log->runs.empty());
+  EXPECT_EQ(log->attributes.at("config"), "x");
+  std::remove(path.c_str());
+}
+
 TEST(EpisodeRecord, ReplayNamesEveryComparedField) {
   RunLog a;
   a.label = "m";
