@@ -11,11 +11,14 @@
 #   NAS_THREADS=N  worker threads (default: nproc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+t0=$(date +%s)
 tools/build/setup.sh --main-job
+t1=$(date +%s)
 
 THREADS=${NAS_THREADS:-$(nproc)}
 OUT="runs/main_job-$(date -u +%Y%m%dT%H%M%SZ)"
 bazel build --config=tabular //tools:nas //benchmarks:nb201_table5
+t2=$(date +%s)
 NAS=bazel-bin/tools/nas
 mkdir -p "$OUT"
 start=$(date +%s)
@@ -38,7 +41,7 @@ for log in "${logs[@]}"; do
   "$NAS" replay "$log" --threads "$THREADS" || verdict=1
 done
 echo
-echo "main_job: $(( $(date +%s) - start )) s after the build (load average $(cut -d' ' -f1-3 /proc/loadavg));" \
+echo "main_job: set-up $((t1 - t0)) s, build $((t2 - t1)) s, run $(( $(date +%s) - start )) s (load average $(cut -d' ' -f1-3 /proc/loadavg));" \
      "logs ${logs[*]}, anytime plot $OUT/anytime.png;" \
      "replay: $([ $verdict = 0 ] && echo "every run bit-identical" || echo "MISMATCH (see above)")"
 exit $verdict
