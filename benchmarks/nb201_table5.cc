@@ -32,7 +32,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "nas/analysis/stats.h"
+#include "nas/util/stats.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/provenance.h"
 #include "nas/experiment/runner.h"
@@ -131,7 +131,7 @@ int Fail(const absl::Status& s) {
 
 // Comparison row: ours vs a reference (mean, std over n_ref runs): difference and its standard errors.
 // Returns false when the row is judged and FAILs.
-bool PrintRow(const std::string& name, const analysis::Summary& ours, MeanStd ref, int n_ref, bool judge,
+bool PrintRow(const std::string& name, const stats::Summary& ours, MeanStd ref, int n_ref, bool judge,
               int* pass, int* total) {
   const double diff = ours.mean - ref.mean;
   const double se = std::sqrt(ours.std * ours.std / ours.n + ref.std * ref.std / n_ref);
@@ -148,7 +148,7 @@ bool PrintRow(const std::string& name, const analysis::Summary& ours, MeanStd re
 }
 
 // Test accuracy of the final incumbent per label (nullopt: no run of that label).
-using SummaryOf = std::function<std::optional<analysis::Summary>(const std::string& label)>;
+using SummaryOf = std::function<std::optional<stats::Summary>(const std::string& label)>;
 
 // The comparison of one protocol with the authors' code (judged) and, on CIFAR-10, the paper (context).
 void PrintComparison(const Protocol& p, const SummaryOf& summary_of, int* pass, int* judged) {
@@ -217,10 +217,10 @@ int JudgeLogs(const std::string& logs) {
                     : absl::StrCat(config->budget().evaluations(), " evaluations").c_str());
     PrintComparison(
         *protocol,
-        [&](const std::string& label) -> std::optional<analysis::Summary> {
+        [&](const std::string& label) -> std::optional<stats::Summary> {
           auto it = finals.find(label);
           if (it == finals.end()) return std::nullopt;
-          return analysis::Summarize(it->second);
+          return stats::Summarize(it->second);
         },
         &pass, &judged);
   }
@@ -386,12 +386,12 @@ int Main(int argc, char** argv) {
                            : absl::StrCat(config->budget().evaluations(), " evaluations").c_str(),
                 import_s, seconds, create_s, search_s, close_s, o.threads, o.threads == 1 ? "" : "s",
                 temp_dir ? "in a temporary directory" : log_path.c_str());
-    auto summary_of = [&](const std::string& label) -> std::optional<analysis::Summary> {
+    auto summary_of = [&](const std::string& label) -> std::optional<stats::Summary> {
       std::vector<double> v;
       for (size_t j = 0; j < jobs.size(); ++j)
         if (config->methods(jobs[j].method_index).label() == label) v.push_back(final_test[j]);
       if (v.empty()) return std::nullopt;
-      return analysis::Summarize(v);
+      return stats::Summarize(v);
     };
     PrintComparison(p, summary_of, &pass, &judged);
   }

@@ -2,8 +2,8 @@
 """PyTorch-Python reference for child-training throughput (benchmarks/side_by_side.cc runs it).
 
 The NB201 authors' TinyNetwork (AutoDL-Projects, lib/models/cell_infers/tiny_network.py and cells.py,
-lib/models/cell_operations.py) re-typed with the same structure as nas/train: stem conv3x3 + BN, three stages
-of N InferCells at C, 2C, 4C channels with ResNetBasicblock reductions between them, BN-ReLU, global average
+lib/models/cell_operations.py) re-typed with the same structure as nas/train (nb201_torch_model.py): stem
+conv3x3 + BN, three stages of N InferCells at C, 2C, 4C channels with ResNetBasicblock reductions between them, BN-ReLU, global average
 pooling, linear. Operations: ReLU-Conv-BN 1x1 / 3x3, 3x3 average pooling (count_include_pad=False), skip.
 One SGD step (Nesterov momentum 0.9, weight decay 5e-4, cross-entropy) per batch of random data, as
 benchmarks/train_benchmark.cc's `throughput` mode does. Prints one line: `img/s <train> <eval>`, images per CPU
@@ -19,38 +19,9 @@ import time
 import torch
 import torch.nn as nn
 
+from nb201_torch_model import Skeleton, make_op
+
 CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
-
-
-class ReLUConvBN(nn.Module):
-    def __init__(self, c_in, c_out, kernel, stride, padding):
-        super().__init__()
-        self.op = nn.Sequential(
-            nn.ReLU(inplace=False),
-            nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, bias=False),
-            nn.BatchNorm2d(c_out, affine=True, track_running_stats=True))
-
-    def forward(self, x):
-        return self.op(x)
-
-
-class Zero(nn.Module):
-    def forward(self, x):
-        return x.mul(0.0)
-
-
-def make_op(name, c):
-    if name == "none":
-        return Zero()
-    if name == "skip_connect":
-        return nn.Identity()
-    if name == "nor_conv_1x1":
-        return ReLUConvBN(c, c, 1, 1, 0)
-    if name == "nor_conv_3x3":
-        return ReLUConvBN(c, c, 3, 1, 1)
-    if name == "avg_pool_3x3":
-        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
-    raise ValueError(name)
 
 
 class InferCell(nn.Module):
@@ -76,40 +47,8 @@ class InferCell(nn.Module):
         return nodes[-1]
 
 
-class ResNetBasicblock(nn.Module):
-    def __init__(self, c_in, c_out):
-        super().__init__()
-        self.conv_a = ReLUConvBN(c_in, c_out, 3, 2, 1)
-        self.conv_b = ReLUConvBN(c_out, c_out, 3, 1, 1)
-        self.downsample = nn.Sequential(nn.AvgPool2d(kernel_size=2, stride=2, padding=0),
-                                        nn.Conv2d(c_in, c_out, 1, stride=1, padding=0, bias=False))
-
-    def forward(self, x):
-        return self.downsample(x) + self.conv_b(self.conv_a(x))
-
-
-class TinyNetwork(nn.Module):
-    def __init__(self, c, n, in_channels, arch, num_classes=10):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(in_channels, c, 3, padding=1, bias=False), nn.BatchNorm2d(c))
-        cells, c_prev = [], c
-        for stage in range(3):
-            c_stage = c << stage
-            if stage > 0:
-                cells.append(ResNetBasicblock(c_prev, c_stage))
-            cells += [InferCell(arch, c_stage) for _ in range(n)]
-            c_prev = c_stage
-        self.cells = nn.ModuleList(cells)
-        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=True))
-        self.global_pooling = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(c_prev, num_classes)
-
-    def forward(self, x):
-        h = self.stem(x)
-        for cell in self.cells:
-            h = cell(h)
-        h = self.global_pooling(self.lastact(h))
-        return self.classifier(h.view(h.size(0), -1))
+def TinyNetwork(c, n, in_channels, arch, num_classes=10):
+    return Skeleton(c, n, in_channels, lambda c_stage: InferCell(arch, c_stage), num_classes)
 
 
 def main():

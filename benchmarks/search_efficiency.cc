@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "nas/analysis/stats.h"
+#include "nas/util/stats.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/runner.h"
 #include "nas/experiment/table_evaluator.h"
@@ -219,14 +219,14 @@ Verdict Check(const Results& current, const Results& reference, double alpha) {
                                       now[i].final_regret - ref[i].final_regret, ref[i].auc_regret,
                                       now[i].auc_regret, now[i].auc_regret - ref[i].auc_regret));
     }
-    const analysis::MannWhitneyResult p_final = analysis::MannWhitneyUGreater(now_final, ref_final);
-    const analysis::MannWhitneyResult p_auc = analysis::MannWhitneyUGreater(now_auc, ref_auc);
+    const stats::MannWhitneyResult p_final = stats::MannWhitneyUGreater(now_final, ref_final);
+    const stats::MannWhitneyResult p_auc = stats::MannWhitneyUGreater(now_auc, ref_auc);
     const bool worse = p_final.p < alpha || p_auc.p < alpha;
     absl::StrAppendFormat(&out,
                           "%s: %s; mean final regret %.4f -> %.4f (p = %.3g), mean AUC %.4f -> %.4f (p = %.3g): %s\n",
                           label, n_moved == 0 ? "identical" : absl::StrCat(n_moved, " of ", ref.size(), " runs moved"),
-                          analysis::Mean(ref_final), analysis::Mean(now_final), p_final.p, analysis::Mean(ref_auc),
-                          analysis::Mean(now_auc), p_auc.p,
+                          stats::Mean(ref_final), stats::Mean(now_final), p_final.p, stats::Mean(ref_auc),
+                          stats::Mean(now_auc), p_auc.p,
                           worse ? absl::StrFormat("FAIL (significantly less efficient, p < %g)", alpha) : "pass");
     for (const std::string& m : moved) absl::StrAppend(&out, "    ", m, "\n");
     if (n_moved > static_cast<int>(moved.size())) absl::StrAppend(&out, "    ... ", n_moved - moved.size(), " more\n");

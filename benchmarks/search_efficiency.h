@@ -7,7 +7,7 @@
 //
 // The harness is deterministic, so an unchanged strategy reproduces the reference bit for bit; any change is
 // reported exactly (which method, which runs, by how much). The verdict is statistical: per method, a
-// one-sided Mann-Whitney U test (nas/analysis/stats.h) of "the current regrets are larger than the
+// one-sided Mann-Whitney U test (nas/util/stats.h) of "the current regrets are larger than the
 // reference's", on final regret and on AUC; only p < alpha (0.01) on either is a failure (a significant loss
 // of efficiency). Improvements and neutral changes pass (regenerate the reference to record them).
 //

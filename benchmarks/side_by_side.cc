@@ -29,72 +29,18 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/child_process.h"
+
 namespace {
 
-struct Proc {
-  int code = -1;
-  std::string out;
-  double wall_s = 0, cpu_s = 0, max_rss_mb = 0;
-};
-
-// Runs argv (no shell) with extra environment entries "K=V"; captures stdout (and stderr when `show_stderr`,
-// else it goes to /dev/null). rusage is the child's own (wait4). The child inherits this process's working
-// directory (the runfiles tree under `bazel run`), against which `nas` resolves the relative paths given here.
-Proc Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}, bool show_stderr = false) {
-  Proc p;
-  int fds[2];
-  if (pipe(fds) != 0) return p;
-  const auto start = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    close(fds[1]);
-    if (show_stderr) {
-      dup2(1, 2);
-    } else {
-      const int null = open("/dev/null", O_WRONLY);
-      dup2(null, 2);
-    }
-    for (const std::string& kv : env) putenv(strdup(kv.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) p.out.append(buf, n);
-  close(fds[0]);
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  p.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  p.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  p.cpu_s = ru.ru_utime.tv_sec + 1e-6 * ru.ru_utime.tv_usec + ru.ru_stime.tv_sec + 1e-6 * ru.ru_stime.tv_usec;
-  p.max_rss_mb = ru.ru_maxrss / 1024.0;
-  return p;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using nas::bench::ImagesPerSecond;
+using nas::bench::InterleavedPairs;
+using nas::bench::Median;
+using nas::bench::Proc;
+using nas::bench::RunProcess;
+using nas::bench::Stderr;
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
-
-// "img/s TRAIN EVAL" -> TRAIN (0 when the line is missing).
-double TrainRate(const Proc& p) {
-  double train = 0, eval = 0;
-  const size_t at = p.out.find("img/s ");
-  if (p.code != 0 || at == std::string::npos || std::sscanf(p.out.c_str() + at, "img/s %lf %lf", &train, &eval) != 2)
-    return 0;
-  return train;
-}
 
 double SelfHwmMb() {
   std::ifstream in("/proc/self/status");
@@ -169,23 +115,25 @@ void Training(const Options& o, bool python) {
     };
     std::vector<std::vector<double>> rates(variants.size()), ratios(variants.size());
     std::vector<std::vector<double>> py(py_layouts.size());
-    for (int i = 0; i < o.pairs; ++i) {
-      std::vector<double> p(py_layouts.size(), 0.0), c(variants.size(), 0.0);
-      auto pyrun = [&] {
-        for (size_t l = 0; l < py_layouts.size(); ++l)
-          p[l] = TrainRate(Run(with_layout({kPython, "benchmarks/nb201_train_reference.py"}, py_layouts[l])));
-      };
-      if (python && i % 2 == 1) pyrun();
+    std::vector<double> p(py_layouts.size(), 0.0), c(variants.size(), 0.0);
+    auto pyrun = [&](int) {
+      for (size_t l = 0; l < py_layouts.size(); ++l)
+        p[l] = ImagesPerSecond(
+            RunProcess(with_layout({kPython, "benchmarks/nb201_train_reference.py"}, py_layouts[l])));
+    };
+    auto crun = [&](int) {
       for (size_t v = 0; v < variants.size(); ++v)
-        c[v] = TrainRate(Run(with_layout({"benchmarks/train_benchmark", "throughput"}, variants[v].layout),
-                             variants[v].env));
-      if (python && i % 2 == 0) pyrun();
+        c[v] = ImagesPerSecond(RunProcess(
+            with_layout({"benchmarks/train_benchmark", "throughput"}, variants[v].layout), variants[v].env));
+    };
+    auto record = [&](int) {
       for (size_t v = 0; v < variants.size(); ++v) {
         rates[v].push_back(c[v]);
         if (python && p[0] > 0) ratios[v].push_back(c[v] / p[0]);
       }
       for (size_t l = 0; python && l < py_layouts.size(); ++l) py[l].push_back(p[l]);
-    }
+    };
+    InterleavedPairs(o.pairs, python ? std::function<void(int)>(pyrun) : nullptr, crun, record);
     std::printf("  %s\n", net.label);
     for (size_t v = 0; v < variants.size(); ++v) {
       std::printf("    %-24s %7.1f img/s", variants[v].name.c_str(), Median(rates[v]));
@@ -213,9 +161,9 @@ void Protocol(const Options& o, const std::string& dir, const std::string& table
   std::string nas_out, py_out;
   for (int i = 0; i < o.pairs; ++i) {
     Proc a, b;
-    if (i % 2) b = Run(py);
-    a = Run(nas);
-    if (i % 2 == 0) b = Run(py);
+    if (i % 2) b = RunProcess(py);
+    a = RunProcess(nas);
+    if (i % 2 == 0) b = RunProcess(py);
     if (a.code != 0 || b.code != 0) {
       std::printf("  failed: nas exit %d, python exit %d\n%s%s", a.code, b.code, a.out.c_str(), b.out.c_str());
       return;
@@ -249,7 +197,7 @@ void Startup(const Options& o, const std::string& table) {
   for (const Cmd& c : cmds) {
     std::vector<double> wall, cpu, rss;
     for (int i = 0; i < o.starts; ++i) {
-      Proc p = Run(c.argv);
+      Proc p = RunProcess(c.argv);
       wall.push_back(p.wall_s * 1e3), cpu.push_back(p.cpu_s * 1e3), rss.push_back(p.max_rss_mb);
     }
     std::printf("  %-36s wall %7.1f ms  cpu %7.1f ms  %6.1f MB max RSS%s\n", c.label.c_str(), Median(wall),
@@ -279,7 +227,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const bool python = Run({kPython, "-c", "import torch"}).code == 0;
+  const bool python = RunProcess({kPython, "-c", "import torch"}).code == 0;
   std::printf("side_by_side: C++ vs Python; this machine: %ld CPUs, load average ", sysconf(_SC_NPROCESSORS_ONLN));
   std::ifstream load("/proc/loadavg");
   std::string l1;
@@ -295,7 +243,7 @@ int main(int argc, char** argv) {
     why_no_table = "nasbench201/nasbench201_cifar10.csv of ../shared/data is in none of " + tried;
   } else {
     table = dir + "/nb201_cifar10.h5";
-    Proc imp = Run({"tools/nas", "import", "nb201-csv", csv, table}, {}, /*show_stderr=*/true);
+    Proc imp = RunProcess({"tools/nas", "import", "nb201-csv", csv, table}, {}, Stderr::kStdout);
     if (imp.code != 0) {
       why_no_table = "`tools/nas import nb201-csv " + csv + " " + table + "` failed (exit " +
                      std::to_string(imp.code) + "): " + imp.out;
@@ -305,10 +253,10 @@ int main(int argc, char** argv) {
   if (!o.skip_training) Training(o, python);
   if (!o.skip_protocol) {
     if (table.empty()) std::printf("\n(b) skipped: %s\n", why_no_table.c_str());
-    else if (Run({kPython, "-c", "1"}).code != 0) std::printf("\n(b) skipped: %s does not run\n", kPython);
+    else if (RunProcess({kPython, "-c", "1"}).code != 0) std::printf("\n(b) skipped: %s does not run\n", kPython);
     else Protocol(o, dir, table, csv);
   }
   Startup(o, table);
-  Run({"/bin/rm", "-rf", dir});
+  RunProcess({"/bin/rm", "-rf", dir});
   return 0;
 }

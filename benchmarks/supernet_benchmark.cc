@@ -21,11 +21,19 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/child_process.h"
 #include "nas/train/datasets.h"
 #include "nas/train/shared_weights.h"
 #include "nas/util/rng.h"
 
 namespace {
+
+using nas::bench::ImagesPerSecond;
+using nas::bench::InterleavedPairs;
+using nas::bench::Median;
+using nas::bench::Proc;
+using nas::bench::RunProcess;
+using nas::bench::Stderr;
 
 constexpr int kTrainImages = 640;
 const char kPython[] = "/usr/bin/python3";  // Debian's, where python3-torch installs
@@ -89,54 +97,6 @@ int Throughput(int c, int n, int in, int size, double seconds, const std::string
   return 0;
 }
 
-struct Proc {
-  int code = -1;
-  std::string out;
-  double max_rss_mb = 0;
-};
-
-Proc Run(const std::vector<std::string>& argv) {
-  Proc p;
-  int fds[2];
-  if (pipe(fds) != 0) return p;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    close(fds[1]);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  char buf[4096];
-  ssize_t r;
-  while ((r = read(fds[0], buf, sizeof buf)) > 0) p.out.append(buf, r);
-  close(fds[0]);
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  p.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  p.max_rss_mb = ru.ru_maxrss / 1024.0;
-  return p;
-}
-
-double Rate(const Proc& p) {
-  double v = 0;
-  const size_t at = p.out.find("img/s ");
-  if (p.code != 0 || at == std::string::npos || std::sscanf(p.out.c_str() + at, "img/s %lf", &v) != 1) return 0;
-  return v;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 std::string SelfPath() {
   char buf[4096];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -159,7 +119,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  const bool python = Run({kPython, "-c", "import torch"}).code == 0;
+  const bool python = RunProcess({kPython, "-c", "import torch"}, {}, Stderr::kInherit).code == 0;
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
   std::printf("supernet training, a uniform architecture per minibatch of 64, 1 thread, images per CPU second\n"
@@ -180,18 +140,19 @@ int main(int argc, char** argv) {
       cc.insert(cc.end(), shape.begin(), shape.end());
       py.insert(py.end(), shape.begin(), shape.end());
       std::vector<double> c_rate, p_rate, ratio, c_rss, p_rss;
-      for (int i = 0; i < pairs; ++i) {
-        Proc pp, cp;
-        if (python && i % 2 == 1) pp = Run(py);
-        cp = Run(cc);
-        if (python && i % 2 == 0) pp = Run(py);
-        c_rate.push_back(Rate(cp));
-        c_rss.push_back(cp.max_rss_mb);
-        if (!python) continue;
-        p_rate.push_back(Rate(pp));
-        p_rss.push_back(pp.max_rss_mb);
-        if (Rate(pp) > 0) ratio.push_back(Rate(cp) / Rate(pp));
-      }
+      Proc pp, cp;
+      InterleavedPairs(
+          pairs, python ? std::function<void(int)>([&](int) { pp = RunProcess(py, {}, Stderr::kInherit); })
+                        : nullptr,
+          [&](int) { cp = RunProcess(cc, {}, Stderr::kInherit); },
+          [&](int) {
+            c_rate.push_back(ImagesPerSecond(cp));
+            c_rss.push_back(cp.max_rss_mb);
+            if (!python) return;
+            p_rate.push_back(ImagesPerSecond(pp));
+            p_rss.push_back(pp.max_rss_mb);
+            if (ImagesPerSecond(pp) > 0) ratio.push_back(ImagesPerSecond(cp) / ImagesPerSecond(pp));
+          });
       std::printf("  %s, BatchNorm %s\n", net.label, mode.c_str());
       std::printf("    C++ (shared_weights)       %8.1f img/s   peak RSS %6.1f MB\n", Median(c_rate), Median(c_rss));
       if (python) {

@@ -3,10 +3,11 @@
 
 The NB201 authors' shared-weight model for ENAS / RSPS (AutoDL-Projects / xautodl:
 models/cell_searchs/search_model_enas.py TinyNetworkENAS, search_cells.py NAS201SearchCell.forward_dynamic,
-cell_operations.py OPS) re-typed: stem conv3x3 + BN, three stages of N search cells at C, 2C, 4C channels with
-ResNetBasicblock reductions between them, BN-ReLU, global average pooling, linear. Each edge of a search cell holds
-all five operations (none = x.mul(0), skip, ReLU-Conv-BN 1x1 / 3x3, 3x3 average pooling with
-count_include_pad=False); a forward pass with a sampled architecture runs each edge's chosen operation only.
+cell_operations.py OPS) re-typed, the skeleton and operations shared with nb201_torch_model.py: stem conv3x3 +
+BN, three stages of N search cells at C, 2C, 4C channels with ResNetBasicblock reductions between them, BN-ReLU,
+global average pooling, linear. Each edge of a search cell holds all five operations (none = x.mul(0), skip,
+ReLU-Conv-BN 1x1 / 3x3, 3x3 average pooling with count_include_pad=False); a forward pass with a sampled
+architecture runs each edge's chosen operation only.
 BatchNorm is affine (as nas/train's supernet; the authors' search model makes it configurable); "batch" mode
 gives the cells' BatchNorm track_running_stats=False, as NATS-Bench.
 
@@ -25,38 +26,7 @@ import time
 import torch
 import torch.nn as nn
 
-OPS = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
-
-
-class ReLUConvBN(nn.Module):
-    def __init__(self, c_in, c_out, kernel, stride, padding, track_running_stats=True):
-        super().__init__()
-        self.op = nn.Sequential(
-            nn.ReLU(inplace=False),
-            nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, bias=False),
-            nn.BatchNorm2d(c_out, affine=True, track_running_stats=track_running_stats))
-
-    def forward(self, x):
-        return self.op(x)
-
-
-class Zero(nn.Module):
-    def forward(self, x):
-        return x.mul(0.0)
-
-
-def make_op(name, c, track):
-    if name == "none":
-        return Zero()
-    if name == "skip_connect":
-        return nn.Identity()
-    if name == "nor_conv_1x1":
-        return ReLUConvBN(c, c, 1, 1, 0, track)
-    if name == "nor_conv_3x3":
-        return ReLUConvBN(c, c, 3, 1, 1, track)
-    if name == "avg_pool_3x3":
-        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
-    raise ValueError(name)
+from nb201_torch_model import OPS, Skeleton, make_op
 
 
 class NAS201SearchCell(nn.Module):
@@ -79,41 +49,13 @@ class NAS201SearchCell(nn.Module):
         return nodes[-1]
 
 
-class ResNetBasicblock(nn.Module):
-    def __init__(self, c_in, c_out):
-        super().__init__()
-        self.conv_a = ReLUConvBN(c_in, c_out, 3, 2, 1)
-        self.conv_b = ReLUConvBN(c_out, c_out, 3, 1, 1)
-        self.downsample = nn.Sequential(nn.AvgPool2d(kernel_size=2, stride=2, padding=0),
-                                        nn.Conv2d(c_in, c_out, 1, stride=1, padding=0, bias=False))
-
-    def forward(self, x):
-        return self.downsample(x) + self.conv_b(self.conv_a(x))
-
-
-class TinyNetworkENAS(nn.Module):
+class TinyNetworkENAS(Skeleton):
     def __init__(self, c, n, in_channels, track, num_classes=10):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(in_channels, c, 3, padding=1, bias=False), nn.BatchNorm2d(c))
-        cells, c_prev = [], c
-        for stage in range(3):
-            c_stage = c << stage
-            if stage > 0:
-                cells.append(ResNetBasicblock(c_prev, c_stage))
-            cells += [NAS201SearchCell(c_stage, track) for _ in range(n)]
-            c_prev = c_stage
-        self.cells = nn.ModuleList(cells)
-        self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=True))
-        self.global_pooling = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(c_prev, num_classes)
+        super().__init__(c, n, in_channels, lambda c_stage: NAS201SearchCell(c_stage, track), num_classes)
         self.sampled_arch = None
 
-    def forward(self, x):
-        h = self.stem(x)
-        for cell in self.cells:
-            h = cell.forward_dynamic(h, self.sampled_arch) if isinstance(cell, NAS201SearchCell) else cell(h)
-        h = self.global_pooling(self.lastact(h))
-        return self.classifier(h.view(h.size(0), -1))
+    def run_cell(self, cell, h):
+        return cell.forward_dynamic(h, self.sampled_arch)
 
 
 def uniform_arch(rng):

@@ -129,12 +129,12 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-std::string MeanStd(const Summary& s) {
+std::string MeanStd(const stats::Summary& s) {
   if (s.n == 0) return "n/a";
   return std::isnan(s.std) ? Fixed(s.mean, 3) : absl::StrCat(Fixed(s.mean, 3), " ± ", Fixed(s.std, 3));
 }
 
-std::string MedianIqr(const Summary& s) {
+std::string MedianIqr(const stats::Summary& s) {
   if (s.n == 0) return "n/a";
   return absl::StrCat(Fixed(s.median, 3), " [", Fixed(s.q1, 3), ", ", Fixed(s.q3, 3), "]");
 }
@@ -269,15 +269,15 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
         PointStats ps;
         ps.percent = p;
         ps.budget = b.budget * (p / 100);
-        ps.test = Summarize(at(ps.budget, false));
-        ps.regret = Summarize(at(ps.budget, true));
+        ps.test = stats::Summarize(at(ps.budget, false));
+        ps.regret = stats::Summarize(at(ps.budget, true));
         m.points.push_back(ps);
       }
-      m.final_test = Summarize(at(b.budget, false));
+      m.final_test = stats::Summarize(at(b.budget, false));
       std::vector<double> ends;
       for (const Trace& t : m.traces)
         if (!t.x.empty()) ends.push_back(t.x.back());
-      m.finish_time = Summarize(ends);
+      m.finish_time = stats::Summarize(ends);
     }
     // Speed-up of P workers over one, per method label, in simulated time to finish the same runs.
     if (parallel)
@@ -294,7 +294,7 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
       m.rank = NAN;
       if (m.final_test.n > 0) neg_means.push_back(-m.final_test.mean), ranked.push_back(&m);
     }
-    const std::vector<double> ranks = AverageRanks(neg_means);
+    const std::vector<double> ranks = stats::AverageRanks(neg_means);
     for (size_t i = 0; i < ranked.size(); ++i) ranked[i]->rank = ranks[i];
     // The random-search reference: the label "random" if its method is random, else the first random label.
     for (const MethodResult& m : b.methods)
@@ -310,7 +310,7 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
       for (MethodResult& m : b.methods) {
         if (m.label == b.reference) continue;
         m.has_test = true;
-        m.vs_random = MannWhitneyU(finals(m), ref_final);
+        m.vs_random = stats::MannWhitneyU(finals(m), ref_final);
       }
     }
     out.benchmarks.push_back(std::move(b));
@@ -399,7 +399,7 @@ std::string FormatCsv(const Comparison& c) {
         std::vector<std::string> f = {CsvField(b.dataset), b.table_sha256, CsvField(b.unit), Csv(b.budget),
                                       CsvField(m.label), CsvField(m.method), absl::StrCat(m.traces.size()),
                                       Csv(p.percent), Csv(p.budget), absl::StrCat(p.test.n)};
-        for (const Summary* s : {&p.test, &p.regret})
+        for (const stats::Summary* s : {&p.test, &p.regret})
           for (double v : {s->mean, s->std, s->sem, s->median, s->q1, s->q3, s->iqr}) f.push_back(Csv(v));
         f.push_back(Csv(m.rank));
         f.push_back(avg != c.average_rank.end() ? Csv(avg->second.first) : "");

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "nas/analysis/stats.h"
+#include "nas/util/stats.h"
 #include "nas/log/episode_log.h"
 
 namespace nas::analysis {
@@ -41,8 +41,8 @@ struct Trace {
 struct PointStats {
   double percent = 0;  // of the budget
   double budget = 0;   // evaluations or simulated seconds
-  Summary test;        // incumbent test accuracy over runs (runs without an episode by then are left out)
-  Summary regret;      // best_test_acc - incumbent test accuracy
+  stats::Summary test;        // incumbent test accuracy over runs (runs without an episode by then are left out)
+  stats::Summary regret;      // best_test_acc - incumbent test accuracy
 };
 
 struct MethodResult {
@@ -51,15 +51,15 @@ struct MethodResult {
   std::vector<std::string> files;  // logs its runs came from
   std::vector<Trace> traces;       // ordered by run
   std::vector<PointStats> points;  // one per budget percent
-  Summary final_test;              // at 100 % of the (aligned) budget
+  stats::Summary final_test;              // at 100 % of the (aligned) budget
   double rank = 0;                 // by mean final test accuracy within the benchmark (1 = best, ties averaged)
   bool has_test = false;           // a Mann-Whitney U test against the random-search reference was made
-  MannWhitneyResult vs_random;     // this method (first sample) vs the reference, final test accuracy
+  stats::MannWhitneyResult vs_random;     // this method (first sample) vs the reference, final test accuracy
   // Parallel workers (budget.workers): logs with P > 1 are compared as label "<label>@P", in simulated
   // wall-clock; speedup = mean simulated time to finish of <label> with 1 worker / this one's (NaN: no such).
   std::string base_label;
   int workers = 1;
-  Summary finish_time;  // of the runs' last episodes, in the benchmark's unit
+  stats::Summary finish_time;  // of the runs' last episodes, in the benchmark's unit
   double speedup = NAN;
 };
 

@@ -22,7 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "nas/analysis/stats.h"
+#include "nas/util/stats.h"
 #include "nas/util/status.h"
 
 extern char** environ;
@@ -71,8 +71,8 @@ std::vector<Curve> AnytimeCurves(const BenchmarkResult& b, bool regret, int max_
       }
       if (v.empty()) continue;
       c.x.push_back(x);
-      c.mean.push_back(Mean(v));
-      c.sem.push_back(v.size() >= 2 ? StandardError(v) : 0.0);
+      c.mean.push_back(stats::Mean(v));
+      c.sem.push_back(v.size() >= 2 ? stats::StandardError(v) : 0.0);
       c.n.push_back(static_cast<int>(v.size()));
     }
     curves.push_back(std::move(c));

@@ -10,14 +10,18 @@ namespace nas {
 
 absl::Status ResolveSpaceParams(proto::Benchmark* b, const std::string& origin) {
   auto bad = [&](const std::string& why) { return absl::InvalidArgumentError(absl::StrCat(origin, ": ", why)); };
-  if (b->space() == "zoph_le_cnn") {
-    const int layers = b->space_params().layers();
-    if (layers == 0) b->mutable_space_params()->set_layers(6);
-    if (layers < 0 || layers > 32)
-      return bad(absl::StrCat("benchmark.space_params.layers: ", layers, " (must be in 1..32)"));
-  } else if (b->has_space_params()) {
-    return bad(absl::StrCat("benchmark.space_params: space '", b->space(), "' takes no parameters"));
+  // The space's registration owns its parameters: their defaults and ranges (nas/space/space.h).
+  auto space = CreateSpace(b->space(), SpaceOptionsOf(*b));
+  if (!space.ok())
+    return bad(absl::StrCat(absl::IsNotFound(space.status()) ? "benchmark.space: " : "benchmark.",
+                            space.status().message()));
+  const SpaceOptions resolved = (*space)->options();
+  if (resolved.layers == 0) {  // a space of fixed shape
+    if (b->has_space_params())
+      return bad(absl::StrCat("benchmark.space_params: space '", b->space(), "' takes no parameters"));
+    return absl::OkStatus();
   }
+  b->mutable_space_params()->set_layers(resolved.layers);
   return absl::OkStatus();
 }
 

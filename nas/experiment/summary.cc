@@ -5,13 +5,13 @@
 #include <map>
 
 #include "absl/strings/str_format.h"
-#include "nas/analysis/stats.h"
+#include "nas/util/stats.h"
 
 namespace nas {
 
 namespace {
 // One run has no spread: report 0 rather than NaN in the summary line.
-double Spread(const std::vector<double>& v) { return v.size() < 2 ? 0.0 : analysis::SampleStd(v); }
+double Spread(const std::vector<double>& v) { return v.size() < 2 ? 0.0 : stats::SampleStd(v); }
 }  // namespace
 
 std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
@@ -33,11 +33,11 @@ std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
       valid.push_back(r->episodes.back().incumbent_valid);
     }
     s.runs = static_cast<int>(by_label[label].size());
-    s.mean_episodes = analysis::Mean(episodes);
-    s.mean = analysis::Mean(test);
+    s.mean_episodes = stats::Mean(episodes);
+    s.mean = stats::Mean(test);
     s.std = Spread(test);
-    s.median = analysis::Quantile(test, 0.5);  // NaN when empty
-    s.mean_valid = analysis::Mean(valid);
+    s.median = stats::Quantile(test, 0.5);  // NaN when empty
+    s.mean_valid = stats::Mean(valid);
     out.push_back(s);
   }
   return out;

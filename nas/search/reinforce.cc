@@ -111,14 +111,24 @@ absl::Status Resolve(proto::Method* m) {
   return absl::OkStatus();
 }
 
-const bool kRegistered = RegisterStrategy(StrategyInfo{
-    "reinforce", "REINFORCE with an LSTM controller (Zoph & Le 2017) or per-decision softmax (NB201)", Resolve,
-    [](const StrategyContext& c) -> absl::StatusOr<std::unique_ptr<Strategy>> {
-      const proto::ReinforceParams& params = c.method->reinforce();
-      NAS_ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy,
-                           CreatePolicy(*c.space, params, DeriveSeed(c.seed, 0, "policy-init")));
-      return std::unique_ptr<Strategy>(std::make_unique<Reinforce>(std::move(policy), params, c.seed));
-    }});
+StrategyInfo ReinforceInfo() {
+  StrategyInfo info{
+      "reinforce", "REINFORCE with an LSTM controller (Zoph & Le 2017) or per-decision softmax (NB201)", Resolve,
+      [](const StrategyContext& c) -> absl::StatusOr<std::unique_ptr<Strategy>> {
+        const proto::ReinforceParams& params = c.method->reinforce();
+        NAS_ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy,
+                             CreatePolicy(*c.space, params, DeriveSeed(c.seed, 0, "policy-init")));
+        return std::unique_ptr<Strategy>(std::make_unique<Reinforce>(std::move(policy), params, c.seed));
+      }};
+  // Policies register themselves (the LSTM one only in binaries linked with LibTorch).
+  info.missing_components = [](const proto::Method& m) -> std::vector<std::string> {
+    if (HasPolicy(m.reinforce().policy())) return {};
+    return {absl::StrCat("reinforce policy ", proto::ReinforceParams::Policy_Name(m.reinforce().policy()))};
+  };
+  return info;
+}
+
+const bool kRegistered = RegisterStrategy(ReinforceInfo());
 
 }  // namespace
 

@@ -93,6 +93,9 @@ struct StrategyInfo {
   // A registered evaluator (nas/experiment/evaluator.h) each run of this method owns and evaluates with,
   // e.g. a weight-sharing supernet; empty: the experiment's evaluator.
   std::string evaluator;
+  // What a resolved `method` needs that this binary lacks (e.g. "reinforce policy LSTM" in a binary built
+  // without LibTorch; tools/cli/full_binary.h then hands the command to nas-torch). Null or empty: nothing.
+  std::function<std::vector<std::string>(const proto::Method& method)> missing_components;
 };
 
 // Registration refuses duplicate names (programmer error).

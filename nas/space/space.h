@@ -29,6 +29,8 @@ class SearchSpace {
   virtual ~SearchSpace() = default;
 
   virtual std::string name() const = 0;
+  // The options it was created with, defaults filled in (all zero for a space of fixed shape).
+  virtual SpaceOptions options() const { return SpaceOptions(); }
   virtual int num_decisions() const = 0;
   virtual int num_choices(int decision) const = 0;
   virtual std::string decision_name(int decision) const = 0;

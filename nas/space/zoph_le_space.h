@@ -47,6 +47,7 @@ class ZophLeSpace : public SearchSpace {
 
   int layers() const { return layers_; }
   std::string name() const override { return "zoph_le_cnn"; }
+  SpaceOptions options() const override { return SpaceOptions{layers_}; }
   int num_decisions() const override { return num_decisions_; }
   int num_choices(int decision) const override;
   std::string decision_name(int decision) const override;

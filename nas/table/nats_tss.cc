@@ -19,6 +19,7 @@
 #include "nas/util/pickle.h"
 #include "nas/util/sha256.h"
 #include "nas/util/status.h"
+#include "nas/util/path.h"
 
 namespace nas {
 namespace {
@@ -288,13 +289,6 @@ void BuildDatasets(const ImportState& state, Table* table) {
   }
 }
 
-std::string DirName(const std::string& dir) {
-  std::string d = dir;
-  while (d.size() > 1 && d.back() == '/') d.pop_back();
-  const size_t slash = d.find_last_of('/');
-  return slash == std::string::npos ? d : d.substr(slash + 1);
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Table>> ImportNatsTss(const std::string& dir, NatsTssImportStats* stats) {
@@ -346,7 +340,7 @@ absl::StatusOr<std::unique_ptr<Table>> ImportNatsTss(const std::string& dir, Nat
 
   std::string listing;
   for (const auto& [name, sha] : sha_of_name) absl::StrAppend(&listing, sha, "  ", name, "\n");
-  table->attributes()["source"] = absl::StrCat("NATS-Bench TSS simple (", DirName(dir), ")");
+  table->attributes()["source"] = absl::StrCat("NATS-Bench TSS simple (", Basename(dir), ")");
   table->attributes()["source_sha256"] = Sha256Hex(listing);
   table->attributes()["license"] = "MIT (NATS-Bench)";
   table->attributes()["importer"] = "nas import nats-tss";

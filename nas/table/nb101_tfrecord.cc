@@ -15,6 +15,7 @@
 #include "nas/table/tfrecord.h"
 #include "nas/util/sha256.h"
 #include "nas/util/status.h"
+#include "nas/util/path.h"
 
 namespace nas {
 namespace {
@@ -298,9 +299,7 @@ absl::StatusOr<std::unique_ptr<Table>> ImportNb101Tfrecord(const std::string& pa
       for (int s = 0; s < kRepeats; ++s) d.mutable_at(r, static_cast<int>(k), s) = entries[(r * F + order[k]) * kRepeats + s];
   d.ComputeMeans();
 
-  const size_t slash = path.find_last_of('/');
-  table->attributes()["source"] =
-      absl::StrCat("NAS-Bench-101 tfrecord (", slash == std::string::npos ? path : path.substr(slash + 1), ")");
+  table->attributes()["source"] = absl::StrCat("NAS-Bench-101 tfrecord (", Basename(path), ")");
   NAS_ASSIGN_OR_RETURN(table->attributes()["source_sha256"], Sha256File(path));
   table->attributes()["license"] = "see github.com/google-research/nasbench (NAS-Bench-101 dataset)";
   table->attributes()["importer"] = "nas import nb101-tfrecord";

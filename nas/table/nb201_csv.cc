@@ -19,6 +19,7 @@
 #include "nas/space/nb201_space.h"
 #include "nas/util/sha256.h"
 #include "nas/util/status.h"
+#include "nas/util/path.h"
 
 namespace nas {
 namespace {
@@ -27,11 +28,6 @@ constexpr char kHeader[] =
     "file id,arch str,cfg name,C,N,train accuracy,validation accuracy,test accuracy";
 constexpr int kNumColumns = 8;
 constexpr int kFidelity = 200;  // the CSV's accuracies are 200-epoch results
-
-std::string Basename(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 absl::Status LineError(const std::string& path, int line, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ", what));

@@ -1,11 +1,11 @@
 // Statistics against values worked out by hand (and numpy's / scipy's documented results).
-#include "nas/analysis/stats.h"
+#include "nas/util/stats.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-namespace nas::analysis {
+namespace nas::stats {
 namespace {
 
 TEST(Stats, MeanStdAndStandardError) {
@@ -122,4 +122,4 @@ TEST(MannWhitney, DegenerateSamples) {
 }
 
 }  // namespace
-}  // namespace nas::analysis
+}  // namespace nas::stats

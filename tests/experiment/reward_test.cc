@@ -18,6 +18,7 @@
 #include "nas/space/nb201_space.h"
 #include "nas/table/nb201_csv.h"
 #include "nas/testing/shared_data.h"
+#include "nas/util/status.h"
 
 namespace nas {
 namespace {
@@ -43,6 +44,40 @@ TEST(Reward, AbsentIsTheValidationAccuracyAndKeepsTheResolvedText) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::memcmp(&r->reward, &e.valid_acc, sizeof(double)), 0);
   EXPECT_TRUE(std::isnan(r->cost));
+}
+
+// Space parameters are the space's own (nas/space/space.h): defaults filled in, ranges checked, fixed spaces
+// refuse them, unknown spaces list the registered ones; all before any I/O.
+TEST(SpaceParams, ResolvedByTheSpaceRegistration) {
+  auto resolve = [](const std::string& benchmark) -> absl::StatusOr<proto::Benchmark> {
+    auto e = ParseExperiment(absl::StrCat("benchmark { ", benchmark,
+                                          " train { data { name: \"fashion-mnist\" path: \"/nonexistent\" } } }"
+                                          " budget { evaluations: 5 } seeds { runs: 1 } methods { name: \"random\" }"),
+                             "test");
+    if (!e.ok()) return e.status();
+    NAS_RETURN_IF_ERROR(ResolveExperiment(&*e, "cfg"));
+    return e->benchmark();
+  };
+  auto zoph = resolve("space: \"zoph_le_cnn\"");
+  ASSERT_TRUE(zoph.ok()) << zoph.status();
+  EXPECT_EQ(zoph->space_params().layers(), 6);
+  auto deep = resolve("space: \"zoph_le_cnn\" space_params { layers: 12 }");
+  ASSERT_TRUE(deep.ok()) << deep.status();
+  EXPECT_EQ(deep->space_params().layers(), 12);
+  auto too_deep = resolve("space: \"zoph_le_cnn\" space_params { layers: 40 }");
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_THAT(std::string(too_deep.status().message()),
+              HasSubstr("cfg: benchmark.space_params.layers: 40 (must be in 1..32)"));
+  auto nb201 = resolve("space: \"nb201\"");
+  ASSERT_TRUE(nb201.ok()) << nb201.status();
+  EXPECT_FALSE(nb201->has_space_params());
+  auto fixed = resolve("space: \"nb201\" space_params { }");
+  ASSERT_FALSE(fixed.ok());
+  EXPECT_THAT(std::string(fixed.status().message()), HasSubstr("space 'nb201' takes no parameters"));
+  auto unknown = resolve("space: \"nb999\"");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("cfg: benchmark.space: unknown search space 'nb999'"));
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("zoph_le_cnn"));
 }
 
 TEST(Reward, Formulas) {

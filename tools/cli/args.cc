@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "nas/util/path.h"
 
 namespace nas::cli {
 
@@ -129,9 +130,8 @@ std::string RealPath(const std::string& path) {
 
 std::string BazelRunDirectory(const std::string& self_exe, const std::string& cwd, const char* working_directory) {
   if (working_directory == nullptr || *working_directory == '\0' || self_exe.empty() || cwd.empty()) return "";
-  const size_t slash = self_exe.find_last_of('/');
-  if (slash == std::string::npos) return "";
-  const std::string dir = self_exe.substr(0, slash), name = self_exe.substr(slash + 1);
+  if (self_exe.find('/') == std::string::npos) return "";
+  const std::string dir = Dirname(self_exe), name = Basename(self_exe);
   const std::string runfiles_root = RealPath(cwd + "/..");
   if (runfiles_root.empty()) return "";
   // `nas` hands a command over to `nas-torch` by execv in the same working directory (tools/cli/full_binary.h).

@@ -15,15 +15,6 @@
 #include "tools/cli/output_guard.h"
 
 namespace nas::cli {
-namespace {
-
-std::string CommandLine(const char* name, int argc, char** argv) {
-  std::string line = absl::StrCat("nas ", name);
-  for (int i = 0; i < argc; ++i) absl::StrAppend(&line, " ", argv[i]);
-  return line;
-}
-
-}  // namespace
 
 int BuildTableCommand(int argc, char** argv) {
   Args args("build-table", "SPEC.textproto OUT.h5",

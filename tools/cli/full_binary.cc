@@ -9,7 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/evaluator.h"
-#include "nas/search/policy.h"
+#include "nas/search/strategy.h"
+#include "nas/util/path.h"
 #include "nas/util/runtime.h"
 #include "tools/cli/commands.h"
 
@@ -35,11 +36,6 @@ std::string SelfPath() {
   return n > 0 ? std::string(buf, n) : std::string();
 }
 
-std::string Dir(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 bool Executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
 
 std::string RealPath(const std::string& path) {
@@ -58,10 +54,10 @@ std::vector<std::string> MissingComponents(const proto::Experiment& resolved) {
   std::vector<std::string> missing;
   if (resolved.benchmark().has_train() && FindTrainEvaluator() == nullptr) missing.push_back("benchmark.train");
   for (const proto::Method& m : resolved.methods()) {
-    if (!m.has_reinforce() || HasPolicy(m.reinforce().policy())) continue;
-    const std::string what =
-        absl::StrCat("reinforce policy ", proto::ReinforceParams::Policy_Name(m.reinforce().policy()));
-    if (std::find(missing.begin(), missing.end(), what) == missing.end()) missing.push_back(what);
+    auto info = FindStrategy(m.name());
+    if (!info.ok() || !(*info)->missing_components) continue;
+    for (const std::string& what : (*info)->missing_components(m))
+      if (std::find(missing.begin(), missing.end(), what) == missing.end()) missing.push_back(what);
   }
   return missing;
 }
@@ -70,8 +66,8 @@ bool HasLibTorch() { return RuntimeVersions().count("torch") > 0; }
 
 std::string FullBinaryPath() {
   const std::string self = SelfPath();
-  std::vector<std::string> candidates = {Dir(self) + "/" + kFullBinary};
-  if (g_argv != nullptr && g_argc > 0) candidates.push_back(Dir(g_argv[0]) + "/" + kFullBinary);
+  std::vector<std::string> candidates = {Dirname(self) + "/" + kFullBinary};
+  if (g_argv != nullptr && g_argc > 0) candidates.push_back(Dirname(g_argv[0]) + "/" + kFullBinary);
   if (const char* r = std::getenv("RUNFILES_DIR"))
     candidates.push_back(absl::StrCat(r, "/", kWorkspace, "/tools/", kFullBinary));
   candidates.push_back(absl::StrCat(self, ".runfiles/", kWorkspace, "/tools/", kFullBinary));
@@ -86,7 +82,7 @@ int ExecFullBinary(const std::string& what, const std::string& why) {
   if (path.empty() || g_argv == nullptr) {
     const std::string where = HasLibTorch() ? std::string(kNotBuiltHere)
                                             : absl::StrCat("this nas is built without LibTorch and ", kFullBinary,
-                                                           " is not next to it (", Dir(SelfPath()),
+                                                           " is not next to it (", Dirname(SelfPath()),
                                                            "; bazel build //tools:nas builds both)");
     return Fail(absl::FailedPreconditionError(absl::StrCat(what, ": needs ", why, "; ", where)));
   }

@@ -26,6 +26,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/output_guard.h"
 #include "tools/cli/full_binary.h"
+#include "nas/util/path.h"
 
 namespace nas::cli {
 
@@ -152,8 +153,7 @@ int RunCommand(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("nas run: --resume LOG writes to LOG; do not combine it with --out or --overwrite"));
   std::string out = args.Get(resume ? "resume" : "out");
   if (!resume && !args.Has("out")) {
-    std::string base = args.positional()[0];
-    base = base.substr(base.find_last_of('/') + 1);
+    const std::string base = Basename(args.positional()[0]);
     out = base.substr(0, base.find('.')) + ".h5";
   }
   out = ResolvePath(out);

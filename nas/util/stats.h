@@ -1,11 +1,11 @@
 // Descriptive statistics and the Mann-Whitney U test (two-sided and one-sided) for comparing NAS runs offline. Pure C++ (the
 // normal tail comes from std::erfc), no dependencies.
-#ifndef NAS_ANALYSIS_STATS_H_
-#define NAS_ANALYSIS_STATS_H_
+#ifndef NAS_UTIL_STATS_H_
+#define NAS_UTIL_STATS_H_
 
 #include <vector>
 
-namespace nas::analysis {
+namespace nas::stats {
 
 double Mean(const std::vector<double>& v);        // NaN when empty
 double SampleStd(const std::vector<double>& v);   // n-1 denominator; NaN when n < 2
@@ -45,6 +45,6 @@ MannWhitneyResult MannWhitneyUGreater(const std::vector<double>& x, const std::v
 // P(Z >= z) for a standard normal Z.
 double NormalSurvival(double z);
 
-}  // namespace nas::analysis
+}  // namespace nas::stats
 
-#endif  // NAS_ANALYSIS_STATS_H_
+#endif  // NAS_UTIL_STATS_H_

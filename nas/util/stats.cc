@@ -1,4 +1,4 @@
-#include "nas/analysis/stats.h"
+#include "nas/util/stats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "nas/util/status.h"
 
-namespace nas::analysis {
+namespace nas::stats {
 namespace {
 
 std::vector<double> Finite(const std::vector<double>& v) {
@@ -165,4 +165,4 @@ MannWhitneyResult MannWhitneyUGreater(const std::vector<double>& x, const std::v
   return MannWhitney(x, y, true);
 }
 
-}  // namespace nas::analysis
+}  // namespace nas::stats
