@@ -21,6 +21,7 @@ for ((i = 0; i < kills; i++)); do
     echo "refused: $out"
   elif [[ "$out" == *"damaged run"* ]]; then
     damaged=$((damaged + 1))
+    echo "damaged: $out"
   fi
 done
 rm -rf "$dir"

@@ -1,22 +1,22 @@
-// The HDF5 episode log, format version 3 (documented in nas/log/README.md, "Log format"):
+// The HDF5 episode log, format version 4 (documented in nas/log/README.md, "Log format"):
 //
-//   /                     attrs (strings): format = "nas-log", format_version = "3", flush_every,
+//   /                     attrs (strings): format = "nas-log", format_version = "4", flush_every,
 //                         flush_interval_ms, config (the resolved experiment, Protobuf text format), and
 //                         provenance (git_commit, compiler, hdf5, protobuf, torch, blas, threads, cpu, table_path,
 //                         table_sha256, ...).
-//   /runs/<label>/<run>   one group per planned (method label, run number zero-padded to 4 digits), attrs:
-//                         method, label, run, slot, strategy_seed, eval_seed, ... Created before any episode.
-//        /episodes        [N] compound, one row per episode (index, arch, a0..a{D-1}, log_prob, entropy,
-//                         reward, valid_acc, test_acc, sim_time, wall_time, incumbent, incumbent_valid,
-//                         incumbent_test, table_slot, worker, proposal, params_m, flops_m, cost)
-//        /curves          [M] compound, one row per trained epoch (real training only)
+//   /slots                [S] compound, one row per planned run: label, method, run, attributes (strategy_seed,
+//                         eval_seed, ... as "key=value" lines).
+//   /runs/<label>/episodes  [N] compound, the episodes of every run of the method label: run (int32), then the
+//                         fields of record::kEpisodeFields (episode_record.h) in order, the actions as int32
+//                         members a0..a{D-1}. Extendible; each commit appends its rows run by run.
+//   /runs/<label>/curves  [M] compound, one row per trained epoch: run, then record::kCurveFields.
 //   /progress             [S] compound {episodes int64, curve_rows int64, complete int8}, one row per slot:
-//                         how many rows of the run's datasets are acknowledged, and whether it finished.
-//                         Rewritten in place; independent of scheduling once the runs are done.
-// Every chunked dataset has the filters deflate and Fletcher32: a changed byte in the raw data is reported as
-// corruption naming the dataset. A commit stores each chunk it extends as a new copy (log_chunks.h), so a write
-// torn by a kill does not touch acknowledged rows. Format 2 logs (a /completed list of finished slots instead of /progress)
-// are still read.
+//                         how many of the run's rows are acknowledged, and whether it finished. A label's first
+//                         sum(episodes) rows (and sum(curve_rows) curve rows) over its slots are acknowledged.
+// Every dataset is chunked with the filters deflate and Fletcher32: a changed byte in the raw data is reported
+// as corruption naming the dataset. A commit stores each chunk it extends as a new copy (log_chunks.h), so a
+// write torn by a kill does not touch acknowledged rows. Format 3 logs (a group and datasets per run) and
+// format 2 logs (format 3 with a /completed list of finished slots instead of /progress) are still read.
 //
 // Crash safety: the file is written in HDF5's single-writer/multiple-reader (SWMR) mode. Every object exists
 // before the first episode; afterwards only appends and new copies of the chunks of /progress happen. A *commit*
@@ -40,47 +40,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nas/log/episode_record.h"
 
 namespace nas {
 
-// One epoch of a really trained child (train evaluator); stored in /runs/<label>/<run>/curves.
-struct CurvePoint {
-  int64_t episode = 0;
-  int64_t epoch = 0;  // 1-based
-  double train_loss = 0, train_acc = 0, valid_loss = 0, valid_acc = 0, test_loss = 0, test_acc = 0;
-  double train_time = 0;  // wall seconds (not compared by replay)
-};
-
-struct Episode {
-  int64_t index = 0;        // 0-based within the run
-  int64_t arch = 0;         // space ordinal
-  std::vector<int32_t> actions;
-  double log_prob = 0;      // log-probability of the actions under the sampling policy (0 for non-RL)
-  double entropy = 0;       // policy entropy summed over decisions (0 for non-RL)
-  double reward = 0;        // what the strategy was told
-  double valid_acc = 0;     // search signal (percent)
-  double test_acc = 0;      // reported figure (percent)
-  double sim_time = 0;      // cumulative simulated seconds after this episode
-  double wall_time = 0;     // cumulative wall seconds after this episode (not compared by replay)
-  int64_t incumbent = 0;    // ordinal of the best-by-validation architecture so far
-  double incumbent_valid = 0;
-  double incumbent_test = 0;
-  int64_t table_slot = 0;   // seed slot of the table used (mean slot for MEAN), or the training seed
-  std::vector<CurvePoint> curve;  // training curve of this episode's child (train evaluator only)
-  // Parallel workers (budget.workers): episodes are in the order results were told (simulated finish order);
-  // sim_time is the simulated finish time.
-  int64_t worker = 0;       // simulated worker that evaluated it (0 .. workers-1)
-  int64_t proposal = 0;     // position in the strategy's proposal order (= index with one worker)
-  // Reward design (NaN where unknown):
-  double params_m = NAN;    // the architecture's parameters (millions), from the table or the trained child
-  double flops_m = NAN;     // its forward multiply-adds (millions)
-  double cost = NAN;        // the cost the reward used (benchmark.reward.cost), NaN without a cost term
-  // The fidelity evaluated: an index into the table dataset's fidelities, or epochs for trained children.
-  // Logs written without the field read as kFidelityUnrecorded until FillUnrecordedFidelity gives them the
-  // fidelity their config evaluated (the search fidelity).
-  int32_t fidelity = 0;
-};
-inline constexpr int32_t kFidelityUnrecorded = -1;
+// Episode and CurvePoint, the records a log holds, are in nas/log/episode_record.h.
 
 struct RunLog {
   std::string label;
@@ -89,7 +53,6 @@ struct RunLog {
   std::map<std::string, std::string> attributes;  // strategy_seed, eval_seed, ... (strings)
   std::vector<Episode> episodes;
   bool complete = true;  // false: the writer stopped before the run finished (episodes = acknowledged ones)
-  bool has_costs = true;  // the layout has params_m / flops_m / cost (every layout this build reads)
   // Only from ReadLogKeepingIntactRuns: why the run's rows could not be read (a torn or corrupt chunk); the run
   // then has no episodes and complete = false, so that `nas run --resume` re-runs it. Empty for an intact run.
   std::string damage;

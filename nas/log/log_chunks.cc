@@ -40,14 +40,21 @@ uint32_t Fletcher32(const unsigned char* data, size_t len) {
 }
 
 bool WriteWholeChunk(hid_t ds, int64_t chunk, int64_t chunk_rows, const char* raw, size_t raw_size, bool checksum,
-                     size_t* stored, std::vector<unsigned char>* out) {
-  // One zlib stream per thread, reset for each chunk (initialising one costs more than compressing a chunk).
+                     size_t* stored, std::vector<unsigned char>* out, int level) {
+  // One zlib stream per thread and level, reset for each chunk (initialising one costs more than compressing a
+  // chunk).
   struct Deflater {
     z_stream z{};
-    bool ok = deflateInit(&z, 1) == Z_OK;
-    ~Deflater() { deflateEnd(&z); }
+    bool ok = false;
+    bool started = false;
+    ~Deflater() {
+      if (ok) deflateEnd(&z);
+    }
   };
-  thread_local Deflater deflater;
+  if (level < 0 || level > 9) return false;
+  thread_local Deflater deflaters[10];
+  Deflater& deflater = deflaters[level];
+  if (!deflater.started) deflater.started = true, deflater.ok = deflateInit(&deflater.z, level) == Z_OK;
   z_stream& z = deflater.z;
   if (!deflater.ok || deflateReset(&z) != Z_OK) return false;
   out->resize(deflateBound(&z, raw_size) + 1 + 4);
@@ -70,7 +77,8 @@ bool WriteWholeChunk(hid_t ds, int64_t chunk, int64_t chunk_rows, const char* ra
 }
 
 bool ChunkedRows::WriteChunk(hid_t ds, int64_t chunk) {
-  return WriteWholeChunk(ds, chunk, chunk_rows_, partial_.data(), partial_.size(), checksum_, &stored_, &encoded_);
+  return WriteWholeChunk(ds, chunk, chunk_rows_, partial_.data(), partial_.size(), checksum_, &stored_, &encoded_,
+                         level_);
 }
 
 bool ChunkedRows::Append(hid_t ds, const char* rows, int64_t count) {

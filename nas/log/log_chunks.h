@@ -1,7 +1,8 @@
 // Chunk writes of the episode log that never touch the bytes of an earlier write (not part of the log's API).
 //
 // Every chunked dataset of a log has the filters deflate then Fletcher32. The writer encodes each chunk itself
-// (zlib at level 1, then HDF5's Fletcher32) and stores it with H5Dwrite_chunk, every time at a stored size other
+// (zlib, then HDF5's Fletcher32; level 1, or level 0 (stored blocks: no compression, a copy and zlib's Adler-32)
+// where CPU matters more than size) and stores it with H5Dwrite_chunk, every time at a stored size other
 // than the chunk's previous one (a pad byte after the zlib stream where the sizes would match; inflate stops at
 // the stream's end). HDF5 gives a chunk whose stored size changed new file space, and in SWMR-write mode it never
 // frees the old space (a reader may still follow the old chunk index), so a commit that adds rows to a partly
@@ -28,8 +29,8 @@ uint32_t Fletcher32(const unsigned char* data, size_t len);
 // chunk's stored size.
 class ChunkedRows {
  public:
-  ChunkedRows(size_t row_size, int64_t chunk_rows, bool checksum)
-      : row_size_(row_size), chunk_rows_(chunk_rows), checksum_(checksum) {}
+  ChunkedRows(size_t row_size, int64_t chunk_rows, bool checksum, int level = 1)
+      : row_size_(row_size), chunk_rows_(chunk_rows), checksum_(checksum), level_(level) {}
   int64_t rows() const { return rows_; }
   // Extends `ds` by `count` rows and writes them: the chunks they touch are each stored once, as new copies.
   // False on an HDF5 error. The caller flushes.
@@ -42,16 +43,17 @@ class ChunkedRows {
   size_t row_size_;
   int64_t chunk_rows_;
   bool checksum_;
+  int level_;
   int64_t rows_ = 0;
   std::vector<char> partial_;  // the raw rows of chunk rows_ / chunk_rows_ (zero beyond the last row)
   size_t stored_ = 0;          // stored size of that chunk's current copy (0: none)
   std::vector<unsigned char> encoded_;
 };
 
-// Writes chunk `chunk` of `ds` from the raw bytes `raw` (a whole chunk) at a stored size other than `*stored`
-// (updated). For datasets whose chunks the writer rewrites as a whole (/progress).
+// Writes chunk `chunk` of `ds` from the raw bytes `raw` (a whole chunk), zlib at `level` (0..9), at a stored size
+// other than `*stored` (updated). For datasets whose chunks the writer rewrites as a whole (/progress).
 bool WriteWholeChunk(hid_t ds, int64_t chunk, int64_t chunk_rows, const char* raw, size_t raw_size, bool checksum,
-                     size_t* stored, std::vector<unsigned char>* scratch);
+                     size_t* stored, std::vector<unsigned char>* scratch, int level = 1);
 
 }  // namespace nas::log_chunks
 

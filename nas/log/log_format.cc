@@ -9,27 +9,42 @@
 namespace nas::log_format {
 namespace {
 
-struct Field {
-  const char* name;
-  bool is_double;
-  int64_t Episode::*i;
-  double Episode::*d;
-};
-const Field kHeadFields[] = {{"index", false, &Episode::index, nullptr}, {"arch", false, &Episode::arch, nullptr}};
-const Field kTailFields[] = {
-    {"log_prob", true, nullptr, &Episode::log_prob},         {"entropy", true, nullptr, &Episode::entropy},
-    {"reward", true, nullptr, &Episode::reward},             {"valid_acc", true, nullptr, &Episode::valid_acc},
-    {"test_acc", true, nullptr, &Episode::test_acc},         {"sim_time", true, nullptr, &Episode::sim_time},
-    {"wall_time", true, nullptr, &Episode::wall_time},       {"incumbent", false, &Episode::incumbent, nullptr},
-    {"incumbent_valid", true, nullptr, &Episode::incumbent_valid},
-    {"incumbent_test", true, nullptr, &Episode::incumbent_test},
-    {"table_slot", false, &Episode::table_slot, nullptr},
-    {"worker", false, &Episode::worker, nullptr},            {"proposal", false, &Episode::proposal, nullptr},
-    // Reward design: the architecture's costs and the reward's cost (NaN where unknown).
-    {"params_m", true, nullptr, &Episode::params_m},         {"flops_m", true, nullptr, &Episode::flops_m},
-    {"cost", true, nullptr, &Episode::cost}};
-constexpr int kTail = static_cast<int>(sizeof(kTailFields) / sizeof(kTailFields[0]));
-static_assert(2 + kTail == kFixedFields, "kFixedFields (log_format.h) counts index, arch and the tail fields");
+using record::EpisodeField;
+using record::Type;
+
+hid_t NativeType(Type type) {
+  switch (type) {
+    case Type::kInt64: return H5T_NATIVE_INT64;
+    case Type::kFloat64: return H5T_NATIVE_DOUBLE;
+    case Type::kInt32:
+    case Type::kActions: return H5T_NATIVE_INT32;
+  }
+  return H5T_NATIVE_INT64;
+}
+
+// The one trailing optional field's name (logs written before it lack it).
+const char* OptionalField() {
+  for (const EpisodeField& f : record::kEpisodeFields)
+    if (f.trailing_optional) return f.name;
+  return "";
+}
+
+// Whether the rows of a layout hold `f` (a trailing optional field only when `with_optional`).
+bool Stored(const EpisodeField& f, bool with_optional) { return !f.trailing_optional || with_optional; }
+
+constexpr int CountFixed() {
+  int n = 0;
+  for (const EpisodeField& f : record::kEpisodeFields) n += f.type != Type::kActions && !f.trailing_optional;
+  return n;
+}
+constexpr bool OnlyTheLastIsOptional() {
+  for (size_t i = 0; i + 1 < record::kNumEpisodeFields; ++i)
+    if (record::kEpisodeFields[i].trailing_optional) return false;
+  const EpisodeField& last = record::kEpisodeFields[record::kNumEpisodeFields - 1];
+  return !last.trailing_optional || last.type == Type::kInt32;
+}
+static_assert(OnlyTheLastIsOptional(), "only the last episode field (an int32) can be missing from older layouts");
+static_assert(CountFixed() == kFixedFields, "kFixedFields (log_format.h) counts the always-stored scalar fields");
 
 herr_t CollectErrors(unsigned, const H5E_error2_t* err, void* data) {
   auto* out = static_cast<std::string*>(data);
@@ -43,61 +58,96 @@ absl::Status Invalid(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
 }
 
-RowCodec::RowCodec(int num_decisions, bool with_fidelity)
-    : d_(num_decisions), with_fidelity_(with_fidelity), size_(16 + 4 * num_decisions + 8 * kTail + 4 * with_fidelity) {
+RowCodec::RowCodec(int num_decisions, bool with_fidelity, bool with_run)
+    : d_(num_decisions), with_fidelity_(with_fidelity), with_run_(with_run) {
+  size_ = with_run_ ? 4 : 0;
+  for (const EpisodeField& f : record::kEpisodeFields)
+    if (Stored(f, with_fidelity_)) size_ += record::StoredSize(f.type) * (f.type == Type::kActions ? d_ : 1);
   type_ = h5::Handle(H5Tcreate(H5T_COMPOUND, size_));
   size_t off = 0;
-  for (const Field& f : kHeadFields) H5Tinsert(type_.get(), f.name, off, H5T_NATIVE_INT64), off += 8;
-  for (int a = 0; a < d_; ++a) H5Tinsert(type_.get(), absl::StrCat("a", a).c_str(), off, H5T_NATIVE_INT32), off += 4;
-  for (const Field& f : kTailFields)
-    H5Tinsert(type_.get(), f.name, off, f.is_double ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64), off += 8;
-  if (with_fidelity_) H5Tinsert(type_.get(), kFidelityField, off, H5T_NATIVE_INT32);
+  if (with_run_) H5Tinsert(type_.get(), "run", 0, H5T_NATIVE_INT32), off = 4;
+  for (const EpisodeField& f : record::kEpisodeFields) {
+    if (!Stored(f, with_fidelity_)) continue;
+    if (f.type == Type::kActions) {
+      for (int a = 0; a < d_; ++a) H5Tinsert(type_.get(), absl::StrCat("a", a).c_str(), off, H5T_NATIVE_INT32), off += 4;
+    } else {
+      H5Tinsert(type_.get(), f.name, off, NativeType(f.type)), off += record::StoredSize(f.type);
+    }
+  }
 }
 
-void RowCodec::Encode(const Episode& e, char* row) const {
+int32_t RowCodec::Run(const char* row) {
+  int32_t run;
+  std::memcpy(&run, row, 4);
+  return run;
+}
+
+void RowCodec::Encode(const Episode& e, char* row, int32_t run) const {
   size_t off = 0;
-  for (const Field& f : kHeadFields) std::memcpy(row + off, &(e.*f.i), 8), off += 8;
-  for (int a = 0; a < d_; ++a) std::memcpy(row + off, &e.actions[a], 4), off += 4;
-  for (const Field& f : kTailFields) {
-    if (f.is_double)
-      std::memcpy(row + off, &(e.*f.d), 8);
-    else
-      std::memcpy(row + off, &(e.*f.i), 8);
-    off += 8;
+  if (with_run_) std::memcpy(row, &run, 4), off = 4;
+  for (const EpisodeField& f : record::kEpisodeFields) {
+    if (!Stored(f, with_fidelity_)) continue;
+    switch (f.type) {
+      case Type::kInt64: std::memcpy(row + off, &(e.*f.i64), 8), off += 8; break;
+      case Type::kFloat64: std::memcpy(row + off, &(e.*f.f64), 8), off += 8; break;
+      case Type::kInt32: std::memcpy(row + off, &(e.*f.i32), 4), off += 4; break;
+      case Type::kActions: std::memcpy(row + off, (e.*f.actions).data(), 4 * d_), off += 4 * d_; break;
+    }
   }
-  if (with_fidelity_) std::memcpy(row + off, &e.fidelity, 4);
 }
 
 void RowCodec::Decode(const char* row, Episode* e) const {
-  size_t off = 0;
-  for (const Field& f : kHeadFields) std::memcpy(&(e->*f.i), row + off, 8), off += 8;
-  e->actions.resize(d_);
-  for (int a = 0; a < d_; ++a) std::memcpy(&e->actions[a], row + off, 4), off += 4;
-  for (const Field& f : kTailFields) {
-    if (f.is_double)
-      std::memcpy(&(e->*f.d), row + off, 8);
-    else
-      std::memcpy(&(e->*f.i), row + off, 8);
-    off += 8;
+  size_t off = with_run_ ? 4 : 0;
+  for (const EpisodeField& f : record::kEpisodeFields) {
+    if (!Stored(f, with_fidelity_)) {
+      e->*f.i32 = f.missing;
+      continue;
+    }
+    switch (f.type) {
+      case Type::kInt64: std::memcpy(&(e->*f.i64), row + off, 8), off += 8; break;
+      case Type::kFloat64: std::memcpy(&(e->*f.f64), row + off, 8), off += 8; break;
+      case Type::kInt32: std::memcpy(&(e->*f.i32), row + off, 4), off += 4; break;
+      case Type::kActions:
+        (e->*f.actions).resize(d_);
+        std::memcpy((e->*f.actions).data(), row + off, 4 * d_), off += 4 * d_;
+        break;
+    }
   }
-  if (with_fidelity_)
-    std::memcpy(&e->fidelity, row + off, 4);
-  else
-    e->fidelity = kFidelityUnrecorded;
 }
 
 h5::Handle CurveType() {
   h5::Handle t(H5Tcreate(H5T_COMPOUND, sizeof(CurvePoint)));
-  H5Tinsert(t.get(), "episode", HOFFSET(CurvePoint, episode), H5T_NATIVE_INT64);
-  H5Tinsert(t.get(), "epoch", HOFFSET(CurvePoint, epoch), H5T_NATIVE_INT64);
-  H5Tinsert(t.get(), "train_loss", HOFFSET(CurvePoint, train_loss), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t.get(), "train_acc", HOFFSET(CurvePoint, train_acc), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t.get(), "valid_loss", HOFFSET(CurvePoint, valid_loss), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t.get(), "valid_acc", HOFFSET(CurvePoint, valid_acc), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t.get(), "test_loss", HOFFSET(CurvePoint, test_loss), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t.get(), "test_acc", HOFFSET(CurvePoint, test_acc), H5T_NATIVE_DOUBLE);
-  H5Tinsert(t.get(), "train_time", HOFFSET(CurvePoint, train_time), H5T_NATIVE_DOUBLE);
+  const CurvePoint c;
+  const char* base = reinterpret_cast<const char*>(&c);
+  for (const record::CurveField& f : record::kCurveFields) {
+    const char* at = f.type == Type::kFloat64 ? reinterpret_cast<const char*>(&(c.*f.f64))
+                                              : reinterpret_cast<const char*>(&(c.*f.i64));
+    H5Tinsert(t.get(), f.name, static_cast<size_t>(at - base), NativeType(f.type));
+  }
   return t;
+}
+
+h5::Handle RunCurveType() {
+  const h5::Handle curve = CurveType();
+  h5::Handle t(H5Tcreate(H5T_COMPOUND, kRunCurveSize));
+  H5Tinsert(t.get(), "run", 0, H5T_NATIVE_INT32);
+  const int n = H5Tget_nmembers(curve.get());
+  for (int m = 0; m < n; ++m) {
+    char* name = H5Tget_member_name(curve.get(), m);
+    H5Tinsert(t.get(), name, 4 + H5Tget_member_offset(curve.get(), m), NativeType(record::kCurveFields[m].type));
+    H5free_memory(name);
+  }
+  return t;
+}
+
+void EncodeRunCurve(int32_t run, const CurvePoint& c, char* row) {
+  std::memcpy(row, &run, 4);
+  std::memcpy(row + 4, &c, sizeof c);
+}
+
+void DecodeRunCurve(const char* row, int32_t* run, CurvePoint* c) {
+  std::memcpy(run, row, 4);
+  std::memcpy(c, row + 4, sizeof *c);
 }
 
 h5::Handle ProgressType() {
@@ -123,19 +173,19 @@ void PackProgress(const Progress& p, char* row) {
 }
 
 absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::string& name, int* decisions,
-                         bool* has_fidelity) {
+                         bool* has_fidelity, bool with_run) {
   h5::Handle type(H5Dget_type(dataset));
   if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND)
     return Invalid(path, absl::StrCat(name, " is not a compound dataset of episodes"));
-  for (const Field& f : kTailFields)  // a layout of an older nas (e.g. before worker / proposal) is named as such
-    if (H5Tget_member_index(type.get(), f.name) < 0)
+  for (const EpisodeField& f : record::kEpisodeFields)  // a layout of an older nas is named as such
+    if (f.type != Type::kActions && !f.trailing_optional && H5Tget_member_index(type.get(), f.name) < 0)
       return Invalid(path, absl::StrCat(name, " has no field '", f.name,
                                         "' (written by an older nas with another episode layout; re-run it)"));
   const int n = H5Tget_nmembers(type.get());
-  const bool fidelity = H5Tget_member_index(type.get(), kFidelityField) >= 0;
-  const int d = n - kFixedFields - fidelity;
+  const bool fidelity = H5Tget_member_index(type.get(), OptionalField()) >= 0;
+  const int d = n - kFixedFields - fidelity - (with_run ? 1 : 0);
   if (d < 1) return Invalid(path, absl::StrCat(name, " has ", n, " fields; expected ", kFixedFields, " + actions"));
-  RowCodec expected(d, fidelity);
+  RowCodec expected(d, fidelity, with_run);
   for (int m = 0; m < n; ++m) {
     char* got = H5Tget_member_name(type.get(), m);
     char* want = H5Tget_member_name(expected.type(), m);

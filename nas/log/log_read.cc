@@ -24,31 +24,9 @@ using log_format::Progress;
 const char* const kRootReserved[] = {"format", "format_version"};
 const char* const kRunReserved[] = {"method", "label", "run", "slot"};
 
-// Rows [0, count) of a 1-D dataset; `count` < 0: all of them. Fails when the dataset holds fewer.
 absl::Status ReadRows(const h5::File& file, const std::string& name, hid_t mem_type, size_t row_size, int64_t count,
                       std::vector<char>* out, int64_t* rows) {
-  const std::string& path = file.path();
-  h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
-  if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
-  h5::Handle space(H5Dget_space(ds.get()));
-  hsize_t n = 0;
-  if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
-    return Invalid(path, absl::StrCat(name, " is not 1-D"));
-  if (count < 0) count = static_cast<int64_t>(n);
-  if (static_cast<hsize_t>(count) > n)
-    return absl::DataLossError(absl::StrCat(path, ": ", name, " holds ", n, " rows but ", count,
-                                            " are recorded as acknowledged in /progress (corrupt or truncated log)"));
-  if (static_cast<uint64_t>(count) * row_size > (uint64_t{16} << 30))
-    return absl::DataLossError(absl::StrCat(path, ": ", name, ": implausible length ", count, " (corrupt file?)"));
-  out->assign(static_cast<size_t>(count) * row_size, 0);
-  *rows = count;
-  if (count == 0) return absl::OkStatus();
-  const hsize_t start = 0, c = static_cast<hsize_t>(count);
-  h5::Handle mem(H5Screate_simple(1, &c, nullptr));
-  if (H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &c, nullptr) < 0 ||
-      H5Dread(ds.get(), mem_type, mem.get(), space.get(), H5P_DEFAULT, out->data()) < 0)
-    return log_format::ReadError(path, name);
-  return absl::OkStatus();
+  return log_format::ReadRows(file.id(), file.path(), name, mem_type, row_size, count, out, rows);
 }
 
 // Reads the run's attributes into `run`, then its acknowledged rows (a failure there leaves the attributes set).
@@ -103,6 +81,53 @@ absl::Status ReadRun(const h5::File& file, const std::string& group, const std::
   return absl::OkStatus();
 }
 
+// The rows of /progress for `num_slots` runs; `*lost` (keep_intact) when they cannot be read.
+absl::Status ReadProgress(const h5::File& file, int64_t num_slots, bool keep_intact, std::vector<Progress>* progress,
+                          bool* lost) {
+  const std::string& path = file.path();
+  NAS_ASSIGN_OR_RETURN(const std::vector<int64_t> shape, file.Shape("/progress"));
+  if (shape.size() != 1 || shape[0] != num_slots)
+    return Invalid(path, absl::StrCat("/progress has ", shape.empty() ? 0 : shape[0], " rows for ", num_slots,
+                                      " runs (corrupt log)"));
+  const h5::Handle ptype = log_format::ProgressType();
+  std::vector<char> bytes;
+  int64_t n = 0;
+  absl::Status read = ReadRows(file, "/progress", ptype.get(), sizeof(Progress), -1, &bytes, &n);
+  if (!read.ok() && !(keep_intact && read.code() == absl::StatusCode::kDataLoss)) return read;
+  if (!read.ok()) n = 0, *lost = true;  // every run keeps the rows its datasets hold, unfinished
+  progress->resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    std::memcpy(&(*progress)[i], bytes.data() + i * sizeof(Progress), sizeof(Progress));
+    const Progress& p = (*progress)[i];
+    if (p.episodes < 0 || p.curve_rows < 0 || (p.complete != 0 && p.complete != 1))
+      return Invalid(path, absl::StrCat("/progress row ", i, " is not valid (episodes ", p.episodes, ", curve_rows ",
+                                        p.curve_rows, ", complete ", static_cast<int>(p.complete), ")"));
+  }
+  return absl::OkStatus();
+}
+
+// Format 4: /slots, the methods' shared datasets and /progress.
+absl::StatusOr<LogFile> ReadTablesLog(const h5::File& file, bool keep_intact, LogFile log) {
+  const std::string& path = file.path();
+  if (!file.Exists("/runs") || !file.Exists("/slots") || !file.Exists("/progress"))
+    return Invalid(path, "not a nas log (no /runs group, /slots or /progress dataset)");
+  NAS_RETURN_IF_ERROR(log_format::ReadSlots(file.id(), path, &log.runs));
+  std::vector<Progress> progress;
+  bool lost = false;
+  NAS_RETURN_IF_ERROR(ReadProgress(file, static_cast<int64_t>(log.runs.size()), keep_intact, &progress, &lost));
+  absl::Status read = log_format::ReadRunTables(file.id(), path, lost ? nullptr : &progress, keep_intact, &log);
+  if (!read.ok()) {
+    if (read.code() != absl::StatusCode::kDataLoss || keep_intact) return read;
+    return absl::Status(read.code(), absl::StrCat(read.message(), " (`nas recover` keeps the runs it can read, "
+                                                                  "`nas run CONFIG --resume` also re-runs the others)"));
+  }
+  for (size_t s = 0; s < log.runs.size(); ++s) {
+    RunLog& r = log.runs[s];
+    r.complete = !lost && progress[s].complete == 1 && r.damage.empty();
+  }
+  return log;
+}
+
 // `keep_intact`: a run whose rows cannot be read is kept as damaged (see ReadLogKeepingIntactRuns).
 absl::StatusOr<LogFile> ReadLogOnce(const std::string& path, bool keep_intact) {
   h5::DisableErrorPrinting();
@@ -112,16 +137,18 @@ absl::StatusOr<LogFile> ReadLogOnce(const std::string& path, bool keep_intact) {
   if (format != log_format::kFormat)
     return Invalid(path, absl::StrCat("not a nas log (format is '", format, "', expected '", log_format::kFormat, "')"));
   NAS_ASSIGN_OR_RETURN(const std::string version, file.ReadStringAttr("/", "format_version"));
-  const bool v3 = version == log_format::kFormatVersion;
+  const bool v4 = version == log_format::kFormatVersion;
+  const bool v3 = v4 || version == log_format::kRunGroupsVersion;
   if (!v3 && version != log_format::kOldFormatVersion)
     return absl::FailedPreconditionError(absl::StrCat(
         path, ": log format_version '", version, "' is not supported: this build reads versions ",
-        log_format::kOldFormatVersion, " and ", log_format::kFormatVersion,
+        log_format::kOldFormatVersion, " to ", log_format::kFormatVersion,
         version < log_format::kOldFormatVersion ? " (the log is from an older nas; replay it with that build or re-run it)"
                                                 : " (the log is from a newer nas)"));
   LogFile log;
   NAS_ASSIGN_OR_RETURN(log.attributes, file.ReadAllAttrsAsStrings("/"));
   for (const char* key : kRootReserved) log.attributes.erase(key);
+  if (v4) return ReadTablesLog(file, keep_intact, std::move(log));
   const char* record = v3 ? "/progress" : "/completed";
   if (!file.Exists("/runs") || !file.Exists(record))
     return Invalid(path, absl::StrCat("not a nas log (no /runs group or ", record, " dataset)"));
@@ -146,24 +173,7 @@ absl::StatusOr<LogFile> ReadLogOnce(const std::string& path, bool keep_intact) {
   std::set<int64_t> completed;
   bool progress_lost = false;
   if (v3) {
-    NAS_ASSIGN_OR_RETURN(const std::vector<int64_t> shape, file.Shape("/progress"));
-    if (shape.size() != 1 || shape[0] != num_slots)
-      return Invalid(path, absl::StrCat("/progress has ", shape.empty() ? 0 : shape[0], " rows for ", num_slots,
-                                        " runs (corrupt log)"));
-    const h5::Handle ptype = log_format::ProgressType();
-    std::vector<char> bytes;
-    int64_t n = 0;
-    absl::Status read = ReadRows(file, "/progress", ptype.get(), sizeof(Progress), -1, &bytes, &n);
-    if (!read.ok() && !(keep_intact && read.code() == absl::StatusCode::kDataLoss)) return read;
-    if (!read.ok()) n = 0, progress_lost = true;  // every run keeps the rows its datasets hold, unfinished
-    progress.resize(n);
-    for (int64_t i = 0; i < n; ++i) {
-      std::memcpy(&progress[i], bytes.data() + i * sizeof(Progress), sizeof(Progress));
-      const Progress& p = progress[i];
-      if (p.episodes < 0 || p.curve_rows < 0 || (p.complete != 0 && p.complete != 1))
-        return Invalid(path, absl::StrCat("/progress row ", i, " is not valid (episodes ", p.episodes, ", curve_rows ",
-                                          p.curve_rows, ", complete ", static_cast<int>(p.complete), ")"));
-    }
+    NAS_RETURN_IF_ERROR(ReadProgress(file, num_slots, keep_intact, &progress, &progress_lost));
   } else {
     NAS_ASSIGN_OR_RETURN(const std::vector<int64_t> list, file.ReadInt64s("/completed"));
     for (int64_t slot : list) {

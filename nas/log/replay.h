@@ -1,5 +1,5 @@
-// Bit-for-bit comparison of a logged run with its re-execution. Every episode field but wall_time is
-// compared by its bytes (so -0.0 != 0.0 and NaN payloads count), which is what "bit-exact replay" promises.
+// Bit-for-bit comparison of a logged run with its re-execution. Every field of the episode and curve records
+// (episode_record.h) whose rule is Compare::kBits (all but the wall times) is compared by its bytes (so -0.0 != 0.0 and NaN payloads count), which is what "bit-exact replay" promises.
 #ifndef NAS_LOG_REPLAY_H_
 #define NAS_LOG_REPLAY_H_
 

@@ -119,10 +119,10 @@ TEST(EpisodeLog, RoundTripIsBitExactInSlotOrder) {
   auto file = h5::File::Open(path);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(*file->ReadStringAttr("/", "format"), "nas-log");
-  EXPECT_EQ(*file->ReadStringAttr("/", "format_version"), "3");
-  EXPECT_EQ(*file->ReadInt64Attr("/runs/reinforce/0001", "slot"), 0);
-  EXPECT_EQ(*file->Shape("/runs/reinforce/0000/episodes"), (std::vector<int64_t>{3000}));
-  EXPECT_EQ(*file->Shape("/runs/random/0001/episodes"), (std::vector<int64_t>{0}));
+  EXPECT_EQ(*file->ReadStringAttr("/", "format_version"), "4");
+  EXPECT_EQ(*file->Shape("/slots"), (std::vector<int64_t>{5}));
+  EXPECT_EQ(*file->Shape("/runs/reinforce/episodes"), (std::vector<int64_t>{50 + 3000 + 1}));
+  EXPECT_EQ(*file->Shape("/runs/random/episodes"), (std::vector<int64_t>{7}));
   EXPECT_EQ(*file->Shape("/progress"), (std::vector<int64_t>{5}));
   EXPECT_FALSE(file->Exists("/completed"));
 }
@@ -241,7 +241,7 @@ TEST(EpisodeLog, RejectsOtherFiles) {
     ASSERT_TRUE(f->WriteStringAttr("/", "format", "nas-log").ok());
     ASSERT_TRUE(f->WriteStringAttr("/", "format_version", "1").ok());
   }
-  ExpectErrorNaming(ReadLog(old).status(), old, "format_version '1' is not supported: this build reads versions 2 and 3 (the log is from an older nas");
+  ExpectErrorNaming(ReadLog(old).status(), old, "format_version '1' is not supported: this build reads versions 2 to 4 (the log is from an older nas");
 }
 
 TEST(EpisodeLog, WriterValidatesRuns) {

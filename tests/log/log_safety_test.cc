@@ -122,16 +122,22 @@ TEST(LogSafety, AGroupCommitOfManyRuns) {
 }
 
 // Byte offset in the file of the first chunk of `dataset`.
-int64_t FirstChunkAddress(const std::string& path, const std::string& dataset) {
+// The file address of the chunk of `dataset` that holds `row`.
+int64_t ChunkAddress(const std::string& path, const std::string& dataset, hsize_t row = 0) {
   h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   h5::Handle ds(H5Dopen2(f.get(), dataset.c_str(), H5P_DEFAULT));
-  h5::Handle space(H5Dget_space(ds.get()));
-  hsize_t offset[1];
+  h5::Handle dcpl(H5Dget_create_plist(ds.get()));
+  hsize_t chunk = 1;
+  if (H5Pget_chunk(dcpl.get(), 1, &chunk) != 1) return -1;
+  const hsize_t offset[1] = {row / chunk * chunk};
   unsigned mask = 0;
   haddr_t addr = HADDR_UNDEF;
   hsize_t size = 0;
-  if (H5Dget_chunk_info(ds.get(), space.get(), 0, offset, &mask, &addr, &size) < 0) return -1;
+  if (H5Dget_chunk_info_by_coord(ds.get(), offset, &mask, &addr, &size) < 0 || addr == HADDR_UNDEF) return -1;
   return static_cast<int64_t>(addr);
+}
+int64_t FirstChunkAddress(const std::string& path, const std::string& dataset) {
+  return ChunkAddress(path, dataset, 0);
 }
 
 void FlipByte(const std::string& path, int64_t at) {
@@ -149,7 +155,7 @@ TEST(LogSafety, AFlippedByteInTheRawDataIsReportedAsCorruptionNamingTheDataset) 
   run.label = "random";
   run.method = "random";
   for (int i = 0; i < 300; ++i) run.episodes.push_back(MakeEpisode(i, 2));
-  for (const char* dataset : {"/runs/random/0000/episodes", "/runs/random/0000/curves", "/progress"}) {
+  for (const char* dataset : {"/runs/random/episodes", "/runs/random/curves", "/progress", "/slots"}) {
     const std::string path = TmpPath("flipped.h5");
     ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {{"config", "x"}}, kDecisions, {run}, true).ok());
     ASSERT_TRUE(ReadLog(path).ok());
@@ -162,23 +168,27 @@ TEST(LogSafety, AFlippedByteInTheRawDataIsReportedAsCorruptionNamingTheDataset) 
   }
 }
 
-// A run whose rows cannot be read (a chunk torn by a killed write) fails ReadLog with a line naming the run and
-// the repair; ReadLogKeepingIntactRuns keeps every other run and returns that one empty and unfinished. With the
-// /progress record unreadable, every run keeps the rows its datasets hold and counts as unfinished.
+// A run whose rows cannot be read (a chunk torn by a killed write) fails ReadLog with a line naming the dataset
+// and the repair; ReadLogKeepingIntactRuns keeps every run without rows in that chunk and returns the others
+// empty and unfinished. With the /progress record unreadable, every run keeps the rows its datasets hold and
+// counts as unfinished.
 TEST(LogSafety, ADamagedRunIsDroppedAloneByTheSalvagingReader) {
+  // WriteAll commits whole runs: run r holds rows [r * kRows, (r + 1) * kRows) of the method's datasets, whole
+  // chunks (log_format::kGroupChunkRows), so a chunk of run 1 holds no row of another run.
+  constexpr int kRows = 2048;
   std::vector<RunLog> runs(3);
   for (int r = 0; r < 3; ++r) {
     runs[r].label = "random";
     runs[r].method = "random";
     runs[r].run = r;
     runs[r].attributes["strategy_seed"] = std::to_string(100 + r);
-    for (int i = 0; i < 200; ++i) runs[r].episodes.push_back(MakeEpisode(i, 1)), runs[r].episodes.back().arch += r;
+    for (int i = 0; i < kRows; ++i) runs[r].episodes.push_back(MakeEpisode(i, 1)), runs[r].episodes.back().arch += r;
   }
   runs[2].complete = false;
   const std::string path = TmpPath("damaged_run.h5");
   ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {{"config", "x"}}, kDecisions, runs, true).ok());
-  FlipByte(path, FirstChunkAddress(path, "/runs/random/0001/episodes") + 100);
-  ExpectOneLineNaming(ReadLog(path).status(), path, "/runs/random/0001/episodes: corrupt data");
+  FlipByte(path, ChunkAddress(path, "/runs/random/episodes", kRows + 5) + 100);
+  ExpectOneLineNaming(ReadLog(path).status(), path, "/runs/random/episodes: corrupt data");
   EXPECT_TRUE(absl::StrContains(ReadLog(path).status().message(), "nas recover")) << ReadLog(path).status();
   auto kept = ReadLogKeepingIntactRuns(path);
   ASSERT_TRUE(kept.ok()) << kept.status();
@@ -187,11 +197,11 @@ TEST(LogSafety, ADamagedRunIsDroppedAloneByTheSalvagingReader) {
   for (int r : {0, 2}) {
     EXPECT_TRUE(kept->runs[r].damage.empty()) << kept->runs[r].damage;
     EXPECT_EQ(kept->runs[r].complete, runs[r].complete);
-    ASSERT_EQ(kept->runs[r].episodes.size(), 200u);
-    EXPECT_EQ(kept->runs[r].episodes[199].arch, runs[r].episodes[199].arch);
-    EXPECT_EQ(kept->runs[r].episodes[199].curve.size(), 1u);
+    ASSERT_EQ(kept->runs[r].episodes.size(), static_cast<size_t>(kRows));
+    EXPECT_EQ(kept->runs[r].episodes[kRows - 1].arch, runs[r].episodes[kRows - 1].arch);
+    EXPECT_EQ(kept->runs[r].episodes[kRows - 1].curve.size(), 1u);
   }
-  EXPECT_TRUE(absl::StrContains(kept->runs[1].damage, "/runs/random/0001/episodes")) << kept->runs[1].damage;
+  EXPECT_TRUE(absl::StrContains(kept->runs[1].damage, "/runs/random/episodes")) << kept->runs[1].damage;
   EXPECT_EQ(kept->runs[1].attributes["strategy_seed"], "101");
   EXPECT_TRUE(kept->runs[1].episodes.empty());
   EXPECT_FALSE(kept->runs[1].complete);
@@ -204,11 +214,12 @@ TEST(LogSafety, ADamagedRunIsDroppedAloneByTheSalvagingReader) {
   for (const RunLog& r : unfinished->runs) {
     EXPECT_TRUE(r.damage.empty());
     EXPECT_FALSE(r.complete);
-    EXPECT_EQ(r.episodes.size(), 200u);
+    EXPECT_EQ(r.episodes.size(), static_cast<size_t>(kRows));
   }
 }
 
-// Rewrites a log's completion record: format 3 with a /progress of `rows` rows, or format 2 with `completed`.
+// Rewrites a log's completion record: a /progress of `rows` rows, or (a log of run groups) format 2 with
+// `completed`.
 void ReplaceRecord(const std::string& path, int rows, const std::vector<int64_t>* completed) {
   h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
   ASSERT_GE(H5Ldelete(f.get(), "/progress", H5P_DEFAULT), 0);
@@ -234,21 +245,29 @@ TEST(LogSafety, InconsistentCompletionRecordsAreRefusedAndFormat2IsStillRead) {
   runs[1].complete = false;
   const std::string path = TmpPath("records.h5");
   ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {}, kDecisions, runs, true).ok());
-  ReplaceRecord(path, 0, new std::vector<int64_t>{0});
-  auto v2 = ReadLog(path);
+  ReplaceRecord(path, 3, nullptr);
+  ExpectOneLineNaming(ReadLog(path).status(), path, "/progress");
+
+  // Format 2 (run groups and a /completed list): a copy of a log of run groups (format 3) made format 2.
+  const std::string old = "tests/tools/testdata/embedded_before_fidelity.h5";
+  if (!std::ifstream(old).good()) GTEST_SKIP() << "wanted " << old;
+  const std::string v2_path = TmpPath("records_v2.h5");
+  std::filesystem::copy_file(old, v2_path, std::filesystem::copy_options::overwrite_existing);
+  auto original = ReadLog(v2_path);
+  ASSERT_TRUE(original.ok()) << original.status();
+  ASSERT_GE(original->runs.size(), 2u);
+  ReplaceRecord(v2_path, 0, new std::vector<int64_t>{0});
+  auto v2 = ReadLog(v2_path);
   ASSERT_TRUE(v2.ok()) << v2.status();
   EXPECT_TRUE(v2->runs[0].complete);
   EXPECT_FALSE(v2->runs[1].complete);
-  EXPECT_EQ(v2->runs[1].episodes.size(), 5u);
+  EXPECT_EQ(v2->runs[1].episodes.size(), original->runs[1].episodes.size());
 
-  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {}, kDecisions, runs, true).ok());
+  std::filesystem::copy_file(old, v2_path, std::filesystem::copy_options::overwrite_existing);
   const std::vector<int64_t> bad = {0, 7};
-  ReplaceRecord(path, 0, &bad);
-  ExpectOneLineNaming(ReadLog(path).status(), path, "/completed lists slot 7, but the log has 2 runs");
-
-  ASSERT_TRUE(EpisodeLogWriter::WriteAll(path, {}, kDecisions, runs, true).ok());
-  ReplaceRecord(path, 3, nullptr);
-  ExpectOneLineNaming(ReadLog(path).status(), path, "/progress");
+  ReplaceRecord(v2_path, 0, &bad);
+  ExpectOneLineNaming(ReadLog(v2_path).status(), v2_path,
+                      absl::StrCat("/completed lists slot 7, but the log has ", original->runs.size(), " runs"));
 }
 
 TEST(LogSafety, OverwriteKeepsTheOldLogUntilTheNewOneIsClosed) {

@@ -2,7 +2,8 @@
 // episodes, and is killed in the middle of one of its writes to the log, at tear points spread over the whole
 // write sequence. Every time, the log a kill leaves is read by ReadLogKeepingIntactRuns (never refused): every
 // run that is not damaged holds at least the episodes acknowledged for it, each equal to what was written, and
-// at most one run (the one the torn commit wrote) is damaged, which `nas run --resume` re-runs. Commits write
+// at most the runs with rows in the chunk the torn commit wrote are damaged (here at most two: the runs share
+// one dataset and are written one after another), which `nas run --resume` re-runs. Commits write
 // new chunk copies instead of rewriting acknowledged rows (nas/log/log_chunks.h); the printed counts show how
 // many torn logs still have a damaged run and how many acknowledged episodes it held.
 #include <gtest/gtest.h>
@@ -134,7 +135,7 @@ TEST(TornCommit, EveryTornCommitLeavesALogWhoseIntactRunsKeepTheirAcknowledgedEp
       }
       if (completed[r] && !run.complete) unfinished = true;  // only when /progress itself was torn
     }
-    EXPECT_LE(damaged, 1) << "tear point " << at << ": one torn commit damaged several runs";
+    EXPECT_LE(damaged, 2) << "tear point " << at << ": one torn commit damaged more runs than one chunk holds";
     if (damaged == 0) {
       EXPECT_TRUE(ReadLog(log).ok()) << "tear point " << at << ": " << ReadLog(log).status();
     }

@@ -130,10 +130,10 @@ TEST(ExportCli, OneRowPerEpisodeWithEveryField) {
   ASSERT_EQ(lines.size(), 1u + 2 * 3 * 10);
   EXPECT_EQ(lines[0],
             "label,method,run,index,arch,actions,log_prob,entropy,reward,valid_acc,test_acc,sim_time,wall_time,"
-            "incumbent,incumbent_valid,incumbent_test,table_slot,fidelity");
-  // random run 0, episode 3: incumbent test 89 - 0.5 * 6 = 86.
-  EXPECT_EQ(lines[4], "random,random,0,3,3,3 1 2 3 4 0,0,0,83,83,83,400,0,3,87,86,0,0");
-  for (const std::string& line : lines) EXPECT_EQ(std::count(line.begin(), line.end(), ','), 17) << line;
+            "incumbent,incumbent_valid,incumbent_test,table_slot,worker,proposal,params_m,flops_m,cost,fidelity");
+  // random run 0, episode 3: incumbent test 89 - 0.5 * 6 = 86; no costs (NaN).
+  EXPECT_EQ(lines[4], "random,random,0,3,3,3 1 2 3 4 0,0,0,83,83,83,400,0,3,87,86,0,0,0,nan,nan,nan,0");
+  for (const std::string& line : lines) EXPECT_EQ(std::count(line.begin(), line.end(), ','), 22) << line;
 
   r = Nas("export " + la + " --csv " + csv);
   EXPECT_EQ(r.code, 1);
@@ -143,6 +143,17 @@ TEST(ExportCli, OneRowPerEpisodeWithEveryField) {
   EXPECT_EQ(Lines(r.out), 1) << r.out;
   EXPECT_NE(r.out.find("--csv"), std::string::npos) << r.out;
   EXPECT_EQ(Nas("export " + la + " --csv " + csv + " --overwrite").code, 0);
+
+  // --curves: a log of table runs has no curve rows, only the header.
+  const std::string curves = TmpPath("curves.csv");
+  std::remove(curves.c_str());
+  r = Nas("export " + la + " --csv " + csv + " --overwrite --curves " + curves);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(Read(curves),
+            "label,method,run,episode,epoch,train_loss,train_acc,valid_loss,valid_acc,test_loss,test_acc,train_time\n");
+  r = Nas("export " + la + " --csv " + csv + " --overwrite --curves " + csv);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(Lines(r.out), 1) << r.out;
 }
 
 }  // namespace

@@ -171,7 +171,7 @@ TEST(Harden, ReplayAcceptsAReimportOfTheSameValues) {
   EXPECT_EQ(r.code, 0) << r.out;
 }
 
-TEST(Harden, RunGroupsHoldTheirSeeds) {
+TEST(Harden, SlotsHoldTheRunsSeeds) {
   const std::string table = testing::WriteSyntheticNb201Table(Tmp("seeds_t.h5"));
   WriteFile(Tmp("seeds.textproto"), Config(table, 2, 5));
   CliResult r = Shell("$NAS run " + Tmp("seeds.textproto") + " --out " + Tmp("seeds.h5") + " --overwrite --quiet");
@@ -180,13 +180,14 @@ TEST(Harden, RunGroupsHoldTheirSeeds) {
   ASSERT_TRUE(f.ok());
   auto log = ReadLog(Tmp("seeds.h5"));
   ASSERT_TRUE(log.ok());
+  EXPECT_EQ(*f->Shape("/slots"), (std::vector<int64_t>{static_cast<int64_t>(log->runs.size())}));
+  ASSERT_FALSE(log->runs.empty());
   for (const RunLog& run : log->runs) {
-    const std::string group = absl::StrCat("/runs/", run.label, "/", absl::StrFormat("%04d", run.run));
     for (const char* key : {"strategy_seed", "eval_seed"}) {
-      auto v = f->ReadStringAttr(group, key);
-      ASSERT_TRUE(v.ok()) << group << " lacks " << key;
+      auto v = run.attributes.find(key);
+      ASSERT_TRUE(v != run.attributes.end()) << run.label << "/" << run.run << " lacks " << key;
       uint64_t seed = 0;
-      EXPECT_TRUE(absl::SimpleAtoi(*v, &seed)) << *v;
+      EXPECT_TRUE(absl::SimpleAtoi(v->second, &seed)) << v->second;
     }
   }
 }
@@ -234,8 +235,8 @@ TEST(Harden, RecoverMakesAKilledLogAPlainHdf5File) {
   std::remove(log.c_str());
   RunAndKillAfterFirstAck("run " + Tmp("rec.textproto") + " --out " + log + " --quiet --print_acks");
   const std::string h5py = "/usr/bin/python3 -c \"import h5py; f = h5py.File('" + log +
-                           "', 'r'); n = sum(len(f['runs/random'][r]['episodes']) for r in f['runs/random']); "
-                           "print(len(f['runs']), n > 0, len(f['progress'][:]) == 800)\"";
+                           "', 'r'); n = len(f['runs/random/episodes']); "
+                           "print(len(f['slots']), n > 0, len(f['progress'][:]) == 800)\"";
   CliResult before = Shell(h5py);
   EXPECT_NE(before.code, 0) << "h5py opened a killed SWMR log without recovery: " << before.out;
   CliResult r = Shell("$NAS recover " + log);
@@ -243,7 +244,7 @@ TEST(Harden, RecoverMakesAKilledLogAPlainHdf5File) {
   EXPECT_TRUE(absl::StrContains(r.out, "a normal HDF5 file again")) << r.out;
   CliResult after = Shell(h5py);
   EXPECT_EQ(after.code, 0) << after.out;
-  EXPECT_EQ(after.out, "2 True True\n");
+  EXPECT_EQ(after.out, "800 True True\n");
   // Still a log nas reads, and still resumable.
   EXPECT_TRUE(ReadLog(log).ok());
   // Recovering twice is harmless; a file that is not a log is left alone; a log being written is refused.

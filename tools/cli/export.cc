@@ -1,14 +1,15 @@
-// nas export LOG.h5 --csv OUT.csv: every episode of every run as one CSV row (label, method, run, then every
-// episode field; the actions as one space-separated column), for analysis in other tools.
+// nas export LOG.h5 --csv OUT.csv [--curves CURVES.csv]: every episode of every run as one CSV row (label, method,
+// run, then every field of the episode record, nas/log/episode_record.h; the actions as one space-separated
+// column), and the training curves likewise, for analysis in other tools.
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nas/log/episode_log.h"
+#include "nas/log/episode_record.h"
 #include "tools/cli/args.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/log_input.h"
@@ -24,64 +25,101 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-// %.17g round-trips every double; NaN and infinities as nan / inf / -inf.
-std::string Double(double v) { return absl::StrFormat("%.17g", v); }
-
-constexpr const char* kHeader =
-    "label,method,run,index,arch,actions,log_prob,entropy,reward,valid_acc,test_acc,sim_time,wall_time,"
-    "incumbent,incumbent_valid,incumbent_test,table_slot,fidelity\n";
+std::string RunColumns(const RunLog& r) {
+  return absl::StrCat(CsvField(r.label), ",", CsvField(r.method), ",", r.run);
+}
 
 std::string EpisodesCsv(const LogFile& log) {
-  std::string out = kHeader;
+  std::string out = record::EpisodeCsvHeader();
   for (const RunLog& r : log.runs) {
-    const std::string prefix = absl::StrCat(CsvField(r.label), ",", CsvField(r.method), ",", r.run, ",");
-    for (const Episode& e : r.episodes)
-      absl::StrAppend(&out, prefix, e.index, ",", e.arch, ",", absl::StrJoin(e.actions, " "), ",", Double(e.log_prob),
-                      ",", Double(e.entropy), ",", Double(e.reward), ",", Double(e.valid_acc), ",", Double(e.test_acc),
-                      ",", Double(e.sim_time), ",", Double(e.wall_time), ",", e.incumbent, ",",
-                      Double(e.incumbent_valid), ",", Double(e.incumbent_test), ",", e.table_slot, ",",
-                      e.fidelity == kFidelityUnrecorded ? std::string() : absl::StrCat(e.fidelity), "\n");
+    const std::string run = RunColumns(r);
+    for (const Episode& e : r.episodes) record::AppendEpisodeCsv(run, e, &out);
   }
   return out;
+}
+
+std::string CurvesCsv(const LogFile& log) {
+  std::string out = record::CurveCsvHeader();
+  for (const RunLog& r : log.runs) {
+    const std::string run = RunColumns(r);
+    for (const Episode& e : r.episodes)
+      for (const CurvePoint& c : e.curve) record::AppendCurveCsv(run, c, &out);
+  }
+  return out;
+}
+
+// Writes `text` to `out` through a temporary file renamed over it.
+absl::Status WriteText(const std::string& out, const std::string& text) {
+  const std::string tmp = absl::StrCat(out, ".tmp.", getpid());
+  std::ofstream f(tmp, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f || std::rename(tmp.c_str(), out.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::InternalError(absl::StrCat(out, ": cannot write the file"));
+  }
+  return absl::OkStatus();
+}
+
+std::string FieldList() {
+  std::vector<std::string> names;
+  for (const record::EpisodeField& f : record::kEpisodeFields) names.push_back(f.name);
+  return absl::StrJoin(names, ", ");
+}
+
+std::string CurveFieldList() {
+  std::vector<std::string> names;
+  for (const record::CurveField& f : record::kCurveFields) names.push_back(f.name);
+  return absl::StrJoin(names, ", ");
 }
 
 }  // namespace
 
 int ExportCommand(int argc, char** argv) {
-  Args args("export", "LOG.h5 --csv OUT.csv",
-            "Writes every episode of a log as CSV: label, method, run, index, arch, actions (space-separated\n"
-            "decisions), log_prob, entropy, reward, valid_acc, test_acc, sim_time, wall_time, incumbent,\n"
-            "incumbent_valid, incumbent_test, table_slot, fidelity (table fidelity index, or epochs when\n"
-            "training; empty for a log without it whose table is not found). Numbers are written with 17\n"
-            "significant digits.");
-  args.Option("csv", "the CSV file to write (required)").Flag("overwrite", "replace an existing OUT.csv");
+  Args args("export", "LOG.h5 --csv OUT.csv [--curves CURVES.csv]",
+            absl::StrCat("Writes every episode of a log as CSV: label, method, run, then every field of the episode "
+                         "record (",
+                         FieldList(),
+                         "; the actions as one space-separated column; fidelity is the table fidelity index, or "
+                         "epochs when training, empty for a log without it whose table is not found). With "
+                         "--curves, also every training-curve row (label, method, run, ",
+                         CurveFieldList(), "). Numbers are written with 17 significant digits."));
+  args.Option("csv", "the CSV file to write (required)")
+      .Option("curves", "also write the training curves (real training) to this CSV file")
+      .Flag("overwrite", "replace existing output files");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
   if (!args.Has("csv") || args.Get("csv").empty())
     return Fail(absl::InvalidArgumentError("nas export: give the output file with --csv OUT.csv"));
+  if (args.Has("curves") && args.Get("curves").empty())
+    return Fail(absl::InvalidArgumentError("nas export: --curves needs a file name"));
   const std::string in = ResolvePath(args.positional()[0]);
   const std::string out = ResolvePath(args.Get("csv"));
-  if (absl::Status s = CheckOutput(out, TextOutput("CSV of nas export", std::string(kHeader).substr(0, 30)), {in},
-                                   args.GetFlag("overwrite"));
+  const std::string curves = args.Has("curves") ? ResolvePath(args.Get("curves")) : "";
+  if (!curves.empty() && curves == out)
+    return Fail(absl::InvalidArgumentError(absl::StrCat("nas export: ", out, " is given for both --csv and --curves")));
+  if (absl::Status s = CheckOutput(out, TextOutput("CSV of nas export", record::EpisodeCsvHeader().substr(0, 30)),
+                                   {in}, args.GetFlag("overwrite"));
       !s.ok())
     return Fail(s);
+  if (!curves.empty())
+    if (absl::Status s = CheckOutput(curves, TextOutput("curves CSV of nas export", record::CurveCsvHeader().substr(0, 30)),
+                                     {in}, args.GetFlag("overwrite"));
+        !s.ok())
+      return Fail(s);
   auto log = ReadCheckedLog(in);
   if (!log.ok()) return Fail(log.status());
   ResolveUnrecordedFidelity(&*log, in);
-  const std::string text = EpisodesCsv(*log);
-  const std::string tmp = absl::StrCat(out, ".tmp.", getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.close();
-    if (!f || std::rename(tmp.c_str(), out.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      return Fail(absl::InternalError(absl::StrCat(out, ": cannot write the file")));
-    }
+  if (absl::Status s = WriteText(out, EpisodesCsv(*log)); !s.ok()) return Fail(s);
+  if (!curves.empty())
+    if (absl::Status s = WriteText(curves, CurvesCsv(*log)); !s.ok()) return Fail(s);
+  size_t episodes = 0, rows = 0;
+  for (const RunLog& r : log->runs) {
+    episodes += r.episodes.size();
+    for (const Episode& e : r.episodes) rows += e.curve.size();
   }
-  size_t episodes = 0;
-  for (const RunLog& r : log->runs) episodes += r.episodes.size();
   std::fprintf(stderr, "%s: %zu runs, %zu episodes\n", out.c_str(), log->runs.size(), episodes);
+  if (!curves.empty()) std::fprintf(stderr, "%s: %zu curve rows\n", curves.c_str(), rows);
   return 0;
 }
 
