@@ -203,7 +203,7 @@ absl::StatusOr<std::vector<TransferRow>> TransferOfRuns(const std::vector<Datase
 }
 
 std::string FormatReportDatasets(const Table& table, const std::vector<std::string>& datasets,
-                                 const std::vector<RunLog>& runs) {
+                                 const std::vector<RunOutcome>& runs) {
   std::string out;
   for (const std::string& name : datasets) {
     auto column = ColumnOf(table, name, name, "");
@@ -217,9 +217,9 @@ std::string FormatReportDatasets(const Table& table, const std::vector<std::stri
     absl::StrAppendFormat(&out, "incumbents on %s (best %.3f):", name, best);
     std::vector<std::string> labels;
     std::map<std::string, std::pair<double, int>> sum;
-    for (const RunLog& r : runs) {
-      if (r.episodes.empty()) continue;
-      const int64_t arch = r.episodes.back().incumbent;
+    for (const RunOutcome& r : runs) {
+      if (!r.has_final) continue;
+      const int64_t arch = r.final_incumbent;
       if (arch < 0 || arch >= static_cast<int64_t>(column->test_acc.size())) continue;
       if (!sum.count(r.label)) labels.push_back(r.label);
       sum[r.label].first += column->test_acc[arch];

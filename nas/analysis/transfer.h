@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nas/experiment/summary.h"
 #include "nas/log/episode_log.h"
 #include "nas/table/table.h"
 
@@ -55,7 +56,7 @@ absl::StatusOr<std::vector<TransferRow>> TransferOfRuns(const std::vector<Datase
 // `nas run`'s lines for benchmark.report_datasets: per method, the mean over runs of the final incumbents'
 // test accuracy (largest fidelity, mean over seeds) on each report dataset of `table`, and that dataset's best.
 std::string FormatReportDatasets(const Table& table, const std::vector<std::string>& datasets,
-                                 const std::vector<RunLog>& runs);
+                                 const std::vector<RunOutcome>& runs);
 
 std::string FormatTransferMarkdown(const std::vector<Correlation>& correlations, const std::vector<TransferRow>& rows);
 

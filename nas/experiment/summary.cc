@@ -14,10 +14,24 @@ namespace {
 double Spread(const std::vector<double>& v) { return v.size() < 2 ? 0.0 : stats::SampleStd(v); }
 }  // namespace
 
-std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
+RunOutcome OutcomeOf(const RunLog& run) {
+  RunOutcome o;
+  o.label = run.label;
+  o.episodes = static_cast<int64_t>(run.episodes.size());
+  if (!run.episodes.empty()) {
+    const Episode& last = run.episodes.back();
+    o.has_final = true;
+    o.final_incumbent = last.incumbent;
+    o.final_test = last.incumbent_test;
+    o.final_valid = last.incumbent_valid;
+  }
+  return o;
+}
+
+std::vector<MethodSummary> Summarize(const std::vector<RunOutcome>& runs) {
   std::vector<std::string> order;
-  std::map<std::string, std::vector<const RunLog*>> by_label;
-  for (const RunLog& r : runs) {
+  std::map<std::string, std::vector<const RunOutcome*>> by_label;
+  for (const RunOutcome& r : runs) {
     if (!by_label.count(r.label)) order.push_back(r.label);
     by_label[r.label].push_back(&r);
   }
@@ -26,11 +40,11 @@ std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
     MethodSummary s;
     s.label = label;
     std::vector<double> test, valid, episodes;
-    for (const RunLog* r : by_label[label]) {
-      episodes.push_back(r->episodes.size());
-      if (r->episodes.empty()) continue;
-      test.push_back(r->episodes.back().incumbent_test);
-      valid.push_back(r->episodes.back().incumbent_valid);
+    for (const RunOutcome* r : by_label[label]) {
+      episodes.push_back(static_cast<double>(r->episodes));
+      if (!r->has_final) continue;
+      test.push_back(r->final_test);
+      valid.push_back(r->final_valid);
     }
     s.runs = static_cast<int>(by_label[label].size());
     s.mean_episodes = stats::Mean(episodes);
@@ -41,6 +55,13 @@ std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
     out.push_back(s);
   }
   return out;
+}
+
+std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs) {
+  std::vector<RunOutcome> outcomes;
+  outcomes.reserve(runs.size());
+  for (const RunLog& r : runs) outcomes.push_back(OutcomeOf(r));
+  return Summarize(outcomes);
 }
 
 std::string FormatSummary(const std::vector<MethodSummary>& summaries) {

@@ -3,6 +3,7 @@
 #ifndef NAS_EXPERIMENT_SUMMARY_H_
 #define NAS_EXPERIMENT_SUMMARY_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,13 +19,23 @@ struct MethodSummary {
   double mean_valid = 0;                 // final incumbent validation accuracy
 };
 
+// What the closing summaries need of one finished run, in O(1) memory: its episode count and its last
+// episode's incumbent. `nas run` keeps one per run instead of the run's episodes.
+struct RunOutcome {
+  std::string label;
+  int64_t episodes = 0;
+  bool has_final = false;       // false for a run without episodes
+  int64_t final_incumbent = -1;  // the last episode's incumbent (its architecture)
+  double final_test = 0, final_valid = 0;  // and that incumbent's test and validation accuracy
+};
+RunOutcome OutcomeOf(const RunLog& run);
+
 // Summaries in the order labels first appear in `runs`.
+std::vector<MethodSummary> Summarize(const std::vector<RunOutcome>& runs);
 std::vector<MethodSummary> Summarize(const std::vector<RunLog>& runs);
 
 // A fixed-width text table (one line per method) with a header line.
 std::string FormatSummary(const std::vector<MethodSummary>& summaries);
-
-
 }  // namespace nas
 
 #endif  // NAS_EXPERIMENT_SUMMARY_H_

@@ -257,9 +257,15 @@ int RunCommand(int argc, char** argv) {
   for (size_t s = 0; s < all_jobs.size(); ++s)
     if (!resume || !old.runs[s].complete) jobs.push_back(all_jobs[s]), slot_of.push_back(static_cast<int>(s));
 
-  std::vector<RunLog> finished(all_jobs.size());
+  // The closing summary needs only each run's outcome (its episode count and final incumbent): keep that,
+  // not the episodes, so that memory does not grow with the number of runs. A resumed log's finished runs are
+  // in the new log now; only its unfinished runs' episodes are kept, to check their re-runs against.
+  std::vector<RunOutcome> finished(all_jobs.size());
   for (size_t s = 0; resume && s < all_jobs.size(); ++s)
-    if (old.runs[s].complete) finished[s] = old.runs[s];
+    if (old.runs[s].complete) {
+      finished[s] = OutcomeOf(old.runs[s]);
+      std::vector<Episode>().swap(old.runs[s].episodes);
+    }
   Progress progress(args.GetFlag("quiet"));
   const auto start = std::chrono::steady_clock::now();
   Runner::Callbacks callbacks;
@@ -282,7 +288,7 @@ int RunCommand(int argc, char** argv) {
   callbacks.finished = [&](int j, const RunLog& run) -> absl::Status {
     const int slot = slot_of[j];
     NAS_RETURN_IF_ERROR((*writer)->FinishRun(slot));
-    finished[slot] = run;
+    finished[slot] = OutcomeOf(run);  // the run's episodes go with `run` when the runner drops it
     return absl::OkStatus();
   };
   callbacks.progress = [&](int done, int total) { progress.Update(done, total); };
