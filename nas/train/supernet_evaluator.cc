@@ -10,7 +10,8 @@
 #include "nas/table/table.h"
 #include "nas/table/table_index.h"
 #include "nas/table/table_io.h"
-#include "nas/tabulate/build_spec.h"
+#include "nas/proto/train.pb.h"
+#include "nas/util/text_proto.h"
 #include "nas/train/trainer.h"
 #include "nas/util/status.h"
 
@@ -29,8 +30,9 @@ absl::Status CheckTableMatches(const Table& table, const std::string& path, cons
   auto it = table.attributes().find("spec");
   if (it == table.attributes().end())
     return bad("has no build spec (\"spec\" attribute): only tables built by `nas build-table` are a truth");
-  auto spec = ParseBuildSpec(it->second, path);
-  if (!spec.ok()) return bad(std::string(spec.status().message()));
+  auto spec = std::make_unique<proto::TableBuildSpec>();
+  if (absl::Status parsed = ParseTextProto(it->second, path, spec.get()); !parsed.ok())
+    return bad(std::string(parsed.message()));
   if (spec->space() != "nb201") return bad(absl::StrCat("built on space \"", spec->space(), "\", not nb201"));
   proto::DatasetSpec a = spec->train().data(), b = train.data();
   a.clear_path();
