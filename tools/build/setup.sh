@@ -55,7 +55,10 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_OPTIONS[@]}" "${missing[@]}" >/dev/null
+  # --force-unsafe-io: dpkg skips its fsync per unpacked file (as Debian's own container images do); an
+  # install cut by a power loss may need `apt-get install --reinstall` of the packages named here.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o Dpkg::Options::=--force-unsafe-io \
+    "${APT_OPTIONS[@]}" "${missing[@]}" >/dev/null
 fi
 
 # One BLAS for every run: OpenBLAS (pthread build). Logs record the BLAS file and thread count; bit-exact
