@@ -29,6 +29,8 @@ Proc RunProcess(const std::vector<std::string>& argv, const std::vector<std::str
       const int null = open("/dev/null", O_WRONLY);
       dup2(null, 2);
     }
+    // Paths given to the child are relative to the runfiles tree it starts in, not to the user's directory.
+    unsetenv("BUILD_WORKING_DIRECTORY");
     for (const std::string& kv : env) putenv(strdup(kv.c_str()));
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -19,7 +19,7 @@ struct Proc {
 enum class Stderr { kInherit, kNull, kStdout };
 
 // Runs argv (no shell; argv[0] a path) with extra environment entries "K=V", capturing stdout. The child
-// inherits the working directory (the runfiles tree under `bazel run`).
+// inherits the working directory (the runfiles tree under `bazel run`), without BUILD_WORKING_DIRECTORY.
 Proc RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                 Stderr err = Stderr::kNull);
 

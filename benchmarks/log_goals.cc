@@ -32,57 +32,16 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "benchmarks/child_process.h"
 #include "nas/log/episode_log.h"
 
 namespace {
 
-struct Proc {
-  int code = -1;
-  std::string out;
-  double wall_s = 0, cpu_s = 0, max_rss_mb = 0;
-};
+using nas::bench::Median;
+using nas::bench::Proc;
 
-// Runs argv (no shell); stdout captured, stderr discarded; rusage of the child (wait4).
-Proc Run(const std::vector<std::string>& argv) {
-  Proc p;
-  int fds[2];
-  if (pipe(fds) != 0) return p;
-  const auto start = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    close(fds[1]);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
-    unsetenv("BUILD_WORKING_DIRECTORY");  // paths here are relative to the runfiles tree
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) p.out.append(buf, n);
-  close(fds[0]);
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  p.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  p.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  p.cpu_s = ru.ru_utime.tv_sec + 1e-6 * ru.ru_utime.tv_usec + ru.ru_stime.tv_sec + 1e-6 * ru.ru_stime.tv_usec;
-  p.max_rss_mb = ru.ru_maxrss / 1024.0;
-  return p;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+// stdout captured, stderr discarded.
+Proc Run(const std::vector<std::string>& argv) { return nas::bench::RunProcess(argv); }
 
 std::string Load() {
   std::ifstream in("/proc/loadavg");
