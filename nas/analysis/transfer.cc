@@ -221,9 +221,10 @@ std::string FormatReportDatasets(const Table& table, const std::vector<std::stri
       if (!r.has_final) continue;
       const int64_t arch = r.final_incumbent;
       if (arch < 0 || arch >= static_cast<int64_t>(column->test_acc.size())) continue;
-      if (!sum.count(r.label)) labels.push_back(r.label);
-      sum[r.label].first += column->test_acc[arch];
-      sum[r.label].second += 1;
+      const std::string label(r.label);
+      if (!sum.count(label)) labels.push_back(label);
+      sum[label].first += column->test_acc[arch];
+      sum[label].second += 1;
     }
     for (const std::string& l : labels)
       absl::StrAppendFormat(&out, "  %s %.3f", l, sum[l].first / sum[l].second);

@@ -32,8 +32,9 @@ std::vector<MethodSummary> Summarize(const std::vector<RunOutcome>& runs) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RunOutcome*>> by_label;
   for (const RunOutcome& r : runs) {
-    if (!by_label.count(r.label)) order.push_back(r.label);
-    by_label[r.label].push_back(&r);
+    const std::string label(r.label);
+    if (!by_label.count(label)) order.push_back(label);
+    by_label[label].push_back(&r);
   }
   std::vector<MethodSummary> out;
   for (const std::string& label : order) {

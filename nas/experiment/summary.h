@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "nas/log/episode_log.h"
 
 namespace nas {
@@ -21,8 +22,9 @@ struct MethodSummary {
 
 // What the closing summaries need of one finished run, in O(1) memory: its episode count and its last
 // episode's incumbent. `nas run` keeps one per run instead of the run's episodes.
+// `label` views the run's label (a RunLog's, or the config's method): it must outlive the outcome.
 struct RunOutcome {
-  std::string label;
+  absl::string_view label;
   int64_t episodes = 0;
   bool has_final = false;       // false for a run without episodes
   int64_t final_incumbent = -1;  // the last episode's incumbent (its architecture)

@@ -10,6 +10,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -22,6 +24,7 @@
 #include "nas/log/log_chunks.h"
 #include "nas/log/log_file.h"
 #include "nas/log/log_format.h"
+#include "nas/log/log_journal.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -39,8 +42,6 @@ template <size_t N>
 bool In(const char* const (&set)[N], const std::string& key) {
   return std::any_of(std::begin(set), std::end(set), [&](const char* s) { return key == s; });
 }
-
-std::string RunName(const std::string& label, int32_t run) { return absl::StrCat(label, "/", run); }
 
 absl::Status CheckSlot(const std::string& path, const RunSlot& run) {
   if (run.label.empty() || run.label.find('/') != std::string::npos || run.label == "." || run.label == "..")
@@ -90,12 +91,9 @@ uint64_t ChunkBytes(int64_t old_rows, int64_t rows, size_t row_size, int64_t chu
   return static_cast<uint64_t>(chunks + 1) * (chunk_rows * row_size + 64) + 4096;
 }
 
-// Rows a chunk of the methods' datasets holds for a writer with `options` (log_format::kStrictChunkRows where
-// commits come every few episodes).
-int64_t ChunkRowsFor(const LogWriterOptions& options) {
-  return options.flush_every > 0 && options.flush_every < 64 ? log_format::kStrictChunkRows
-                                                              : log_format::kGroupChunkRows;
-}
+// Rows a chunk of the methods' datasets holds: commits by count go to the journal, so the HDF5 datasets are
+// always committed in groups.
+int64_t ChunkRowsFor(const LogWriterOptions&) { return log_format::kGroupChunkRows; }
 
 // The zlib level of the methods' chunks: 1 for the small chunks of frequent commits (each commit stores a new
 // copy of a partly filled chunk, so their size is the log's), 0 (stored, uncompressed: a copy and a checksum)
@@ -103,33 +101,36 @@ int64_t ChunkRowsFor(const LogWriterOptions& options) {
 int ZlibLevel(int64_t chunk_rows) { return chunk_rows == log_format::kStrictChunkRows ? 1 : 0; }
 
 // Pending episodes (over all runs) that start a commit before the timer does, bounding the writer's memory.
-constexpr int64_t kMaxPendingEpisodes = 16384;
+constexpr int64_t kMaxPendingEpisodes = 4096;
 
-// A run's episodes since its last commit, encoded as rows.
+// A run's episodes since its last commit, encoded as rows; the first `journaled_*` of them are acknowledged by
+// the journal (and `journaled_end`: the run's end).
 struct PendingRows {
   std::vector<char> episodes, curves;
   int64_t episode_rows = 0, curve_rows = 0;
+  int64_t journaled_rows = 0, journaled_curves = 0;
+  bool journaled_end = false;
 };
 
 class H5EpisodeLogWriter : public EpisodeLogWriter {
  public:
-  // `runs`: each slot's "label/run" (for messages); `label_of`: each slot's index into `labels` (the /runs/<label>
-  // groups, whose datasets exist); `run_of`: each slot's run number.
+  // `label_of`: each slot's index into `labels` (the /runs/<label> groups, whose datasets exist); `run_of`: each
+  // slot's run number. The per-slot state is these two numbers, the acknowledged /progress row and the
+  // completion flag (about 50 bytes a run); pending rows exist only for runs with episodes since their commit.
   H5EpisodeLogWriter(h5::File file, WriteLock lock, WriteLock target_lock, std::string target, bool placed,
-                     int num_decisions, std::vector<std::string> runs, std::vector<int> label_of,
-                     std::vector<int32_t> run_of, const std::vector<std::string>& labels,
-                     const LogWriterOptions& options, uint64_t reserved)
+                     int num_decisions, std::vector<int> label_of, std::vector<int32_t> run_of,
+                     std::vector<std::string> labels, const LogWriterOptions& options, uint64_t reserved,
+                     uint64_t identity)
       : file_(std::move(file)), lock_(std::move(lock)), target_lock_(std::move(target_lock)),
         target_(std::move(target)), placed_(placed), num_decisions_(num_decisions),
-        codec_(num_decisions, /*with_fidelity=*/true, /*with_run=*/true), groups_(std::move(runs)),
-        label_of_(std::move(label_of)), run_of_(std::move(run_of)), options_(options),
-        flush_every_(options.flush_every), reserved_(reserved), chunk_rows_(ChunkRowsFor(options)),
-        pending_(groups_.size()), progress_(groups_.size()), finished_(groups_.size(), false),
-        dirty_(groups_.size(), false),
-        progress_chunk_rows_(std::min<int64_t>(static_cast<int64_t>(groups_.size()), log_format::kProgressChunkRows)),
+        codec_(num_decisions, /*with_fidelity=*/true, /*with_run=*/true), labels_(std::move(labels)),
+        label_of_(std::move(label_of)), run_of_(std::move(run_of)), num_slots_(static_cast<int>(run_of_.size())),
+        options_(options), flush_every_(options.flush_every), reserved_(reserved), identity_(identity),
+        chunk_rows_(ChunkRowsFor(options)), progress_(num_slots_), finished_(num_slots_, false),
+        progress_chunk_rows_(std::min<int64_t>(num_slots_, log_format::kProgressChunkRows)),
         progress_bytes_(ProgressChunks() * progress_chunk_rows_ * log_format::kPackedProgressSize, 0),
         progress_stored_(ProgressChunks(), 0) {
-    for (const std::string& label : labels)
+    for (const std::string& label : labels_)
       tables_.push_back(LabelTables{absl::StrCat("/runs/", label), h5::Handle(), h5::Handle(),
                                     log_chunks::ChunkedRows(codec_.size(), chunk_rows_, options_.checksum,
                                                             ZlibLevel(chunk_rows_)),
@@ -145,7 +146,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     h5::DisableErrorPrinting();
     NAS_RETURN_IF_ERROR(CheckOpen(slot));
     if (static_cast<int>(e.actions.size()) != num_decisions_)
-      return Invalid(target_, absl::StrCat(groups_[slot], ", episode ", e.index, ": ", e.actions.size(),
+      return Invalid(target_, absl::StrCat(RunName(slot), ", episode ", e.index, ": ", e.actions.size(),
                                            " actions, expected ", num_decisions_));
     PendingRows& p = pending_[slot];
     const int32_t run = run_of_[slot];
@@ -158,8 +159,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     codec_.Encode(e, p.episodes.data() + p.episodes.size() - codec_.size(), run);
     ++p.episode_rows;
     ++pending_total_;
-    dirty_[slot] = true;
-    if (flush_every_ > 0 && p.episode_rows >= flush_every_) return CommitLocked(slot);
+    if (flush_every_ > 0 && p.episode_rows - p.journaled_rows >= flush_every_)
+      NAS_RETURN_IF_ERROR(JournalLocked(slot, /*end=*/false));
     if (pending_total_ >= kMaxPendingEpisodes) return CommitLocked(-1);
     return absl::OkStatus();
   }
@@ -169,7 +170,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     h5::DisableErrorPrinting();
     NAS_RETURN_IF_ERROR(CheckOpen(slot));
     finished_[slot] = true;
-    dirty_[slot] = true;
+    pending_[slot];  // committed by the next commit that covers the slot
+    if (flush_every_ > 0) return JournalLocked(slot, /*end=*/true);
     if (options_.flush_interval_ms > 0) return absl::OkStatus();  // the next group commit covers it
     return CommitLocked(slot);
   }
@@ -195,6 +197,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     h5::DisableErrorPrinting();
     if (!file_.is_open()) return absl::FailedPreconditionError(absl::StrCat(target_, ": log already closed"));
     NAS_RETURN_IF_ERROR(CommitLocked(-1));
+    journal_.Close(/*remove=*/true);  // all in the HDF5 file; a journal under the new name starts when needed
     if (placed_) return absl::OkStatus();
     // The open file follows its inode: the writer goes on appending to `target_`. The lock of the old log
     // (held by the caller) covered the time until now; from now on this writer's lock is the log's.
@@ -207,7 +210,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
 
   int64_t Acknowledged(int slot) const override {
     std::lock_guard<std::mutex> lock(mu_);
-    return progress_[slot].episodes;
+    return AcknowledgedLocked(slot);
   }
 
   absl::Status Close() override {
@@ -224,6 +227,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     tables_.clear();
     absl::Status closed = file_.Close();
     if (status.ok() && !closed.ok()) status = failed_ = closed;
+    // Every journaled episode is in the HDF5 file now; after a failure the journal keeps what it acknowledged.
+    journal_.Close(/*remove=*/status.ok());
     absl::Status trimmed = log_file::TrimToEnd(lock_.fd(), Where());
     if (status.ok() && !trimmed.ok()) status = trimmed;
     if (status.ok() && !placed_) {
@@ -233,6 +238,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       else
         placed_ = true;
     }
+    // A journal left at `target_` by the log this one replaced (overwrite, resume) names another file: gone.
+    if (status.ok()) ::unlink(log_journal::PathOf(target_).c_str());
     lock_ = WriteLock();  // released once the file is complete
     target_lock_ = WriteLock();
     return status;
@@ -242,9 +249,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   absl::Status CheckOpen(int slot) const {
     if (!failed_.ok()) return failed_;
     if (!file_.is_open()) return absl::FailedPreconditionError(absl::StrCat(target_, ": log already closed"));
-    if (slot < 0 || slot >= static_cast<int>(groups_.size()))
-      return Invalid(target_, absl::StrCat("no run slot ", slot));
-    if (finished_[slot]) return Invalid(target_, absl::StrCat(groups_[slot], " is already finished"));
+    if (slot < 0 || slot >= num_slots_) return Invalid(target_, absl::StrCat("no run slot ", slot));
+    if (finished_[slot]) return Invalid(target_, absl::StrCat(RunName(slot), " is already finished"));
     return absl::OkStatus();
   }
 
@@ -259,12 +265,45 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     }
   }
 
+  int64_t AcknowledgedLocked(int slot) const {
+    auto it = pending_.find(slot);
+    return progress_[slot].episodes + (it == pending_.end() ? 0 : it->second.journaled_rows);
+  }
+
+  // Acknowledges run `slot`'s pending rows not yet journaled (and `end`: its end) with one journal record.
+  absl::Status JournalLocked(int slot, bool end) {
+    if (!failed_.ok()) return failed_;
+    PendingRows& p = pending_[slot];
+    const int64_t rows = p.episode_rows - p.journaled_rows, curves = p.curve_rows - p.journaled_curves;
+    if (rows == 0 && !end) return absl::OkStatus();
+    if (!journal_.is_open())
+      if (absl::Status s = journal_.Open(Where(), target_, identity_, static_cast<uint32_t>(codec_.size()),
+                                         static_cast<uint32_t>(log_format::kRunCurveSize));
+          !s.ok())
+        return Fail(s);
+    if (absl::Status s = journal_.Append(end ? log_journal::kRowsAndEnd : log_journal::kRows, slot,
+                                         p.episodes.data() + p.journaled_rows * codec_.size(),
+                                         static_cast<uint32_t>(rows),
+                                         p.curves.data() + p.journaled_curves * log_format::kRunCurveSize,
+                                         static_cast<uint32_t>(curves));
+        !s.ok())
+      return Fail(s);
+    p.journaled_rows = p.episode_rows;
+    p.journaled_curves = p.curve_rows;
+    p.journaled_end = p.journaled_end || end;
+    if (options_.on_ack) options_.on_ack(slot, AcknowledgedLocked(slot), end);
+    return absl::OkStatus();
+  }
+
+  std::string RunName(int slot) const { return absl::StrCat(labels_[label_of_[slot]], "/", run_of_[slot]); }
+
   // Where the acknowledged episodes are, for error messages.
   std::string Where() const { return placed_ ? target_ : lock_.path(); }
 
   absl::Status Fail(absl::Status s) {
     int64_t acked = 0;
     for (const Progress& p : progress_) acked += p.episodes;
+    for (const auto& [slot, rows] : pending_) acked += rows.journaled_rows;
     failed_ = absl::Status(
         s.code(), placed_ ? absl::StrCat(s.message(), "; its ", acked, " acknowledged episodes are kept (nas run CONFIG "
                                          "--resume ", target_, " completes it once there is space)")
@@ -278,14 +317,17 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   absl::Status CommitLocked(int only) {
     if (!failed_.ok()) return failed_;
     std::vector<int> slots;
-    for (int s = 0; s < static_cast<int>(groups_.size()); ++s)
-      if (dirty_[s] && (only < 0 || s == only)) slots.push_back(s);
+    if (only >= 0) {
+      if (pending_.count(only)) slots.push_back(only);
+    } else {
+      for (const auto& [s, rows] : pending_) slots.push_back(s);  // in slot order
+    }
     if (slots.empty()) return absl::OkStatus();
     std::vector<Progress> next;
     for (int s : slots) {
       Progress p = progress_[s];
       LabelTables& t = tables_[label_of_[s]];
-      const PendingRows& rows = pending_[s];
+      const PendingRows& rows = pending_.at(s);
       t.pending_curves.insert(t.pending_curves.end(), rows.curves.begin(), rows.curves.end());
       t.pending_episodes.insert(t.pending_episodes.end(), rows.episodes.begin(), rows.episodes.end());
       p.curve_rows += rows.curve_rows;
@@ -299,7 +341,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
                          codec_.size(), chunk_rows_) +
               ChunkBytes(t.curve_rows.rows(), static_cast<int64_t>(t.pending_curves.size() / log_format::kRunCurveSize),
                          log_format::kRunCurveSize, chunk_rows_);
-    need += (groups_.size() / log_format::kProgressChunkRows + 1) *
+    need += (static_cast<uint64_t>(num_slots_) / log_format::kProgressChunkRows + 1) *
             (log_format::kProgressChunkRows * log_format::kPackedProgressSize + 4);
     if (absl::Status s = log_file::Reserve(lock_.fd(), FileEnd(file_.id()), need, &reserved_, target_); !s.ok())
       return Fail(s);
@@ -314,11 +356,12 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     NAS_RETURN_IF_ERROR(WriteProgress(slots, next));
     for (size_t i = 0; i < slots.size(); ++i) {
       const int s = slots[i];
-      const bool advanced = next[i].episodes != progress_[s].episodes || next[i].complete != progress_[s].complete;
+      const PendingRows& was = pending_.at(s);
+      const bool advanced = next[i].episodes != AcknowledgedLocked(s) ||
+                            next[i].complete != (progress_[s].complete || was.journaled_end ? 1 : 0);
       progress_[s] = next[i];
       pending_total_ -= pending_[s].episode_rows;
-      pending_[s] = PendingRows();  // its memory is released
-      dirty_[s] = false;
+      pending_.erase(s);  // its memory is released
       if (advanced && options_.on_ack) options_.on_ack(s, next[i].episodes, next[i].complete != 0);
     }
     return absl::OkStatus();
@@ -338,7 +381,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   }
 
   int64_t ProgressChunks() const {
-    const int64_t n = static_cast<int64_t>(groups_.size()), c = log_format::kProgressChunkRows;
+    const int64_t n = num_slots_, c = log_format::kProgressChunkRows;
     return n == 0 ? 0 : (n + c - 1) / c;
   }
 
@@ -382,25 +425,27 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   bool placed_;
   const int num_decisions_;
   const log_format::RowCodec codec_;
-  const std::vector<std::string> groups_;  // each slot's "label/run"
-  const std::vector<int> label_of_;         // each slot's index into tables_
+  const std::vector<std::string> labels_;  // the method labels, in order of first appearance
+  const std::vector<int> label_of_;         // each slot's index into labels_ and tables_
   const std::vector<int32_t> run_of_;
+  const int num_slots_;
   const LogWriterOptions options_;
   int flush_every_;
   uint64_t reserved_;
+  const uint64_t identity_;  // of the log's root attributes, in its journal's header
   const int64_t chunk_rows_;
   absl::Status failed_;
-  std::vector<PendingRows> pending_;
+  std::map<int, PendingRows> pending_;  // the runs with episodes (or a finish) since their last commit
   int64_t pending_total_ = 0;  // episodes in pending_
   std::vector<Progress> progress_;  // acknowledged
   std::vector<LabelTables> tables_;
   h5::Handle progress_ds_;
   std::vector<bool> finished_;
-  std::vector<bool> dirty_;
   const int64_t progress_chunk_rows_;
   std::vector<char> progress_bytes_;   // every /progress row as stored (packed), zero beyond the last slot
   std::vector<size_t> progress_stored_;  // stored size of each /progress chunk's current copy
   std::vector<unsigned char> scratch_;
+  log_journal::Writer journal_;  // with commits by count: acknowledges episodes ahead of the HDF5 commits
 };
 
 // Removes the temporary file of a Create that failed.
@@ -421,6 +466,15 @@ class RemoveOnFailure {
 absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
     const std::string& path, const std::map<std::string, std::string>& attributes, int num_decisions,
     const std::vector<RunSlot>& slots, const LogWriterOptions& options) {
+  SlotSource source;
+  source.count = static_cast<int64_t>(slots.size());
+  source.at = [&slots](int64_t i) { return slots[static_cast<size_t>(i)]; };
+  return Create(path, attributes, num_decisions, source, options);
+}
+
+absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
+    const std::string& path, const std::map<std::string, std::string>& attributes, int num_decisions,
+    const SlotSource& slots, const LogWriterOptions& options) {
   h5::DisableErrorPrinting();
   if (num_decisions < 1) return Invalid(path, absl::StrCat("num_decisions must be positive, got ", num_decisions));
   if (options.flush_every < 0) return Invalid(path, absl::StrCat("flush_every must be >= 0, got ", options.flush_every));
@@ -429,11 +483,31 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   for (const auto& [key, value] : attributes)
     if (key.empty() || In(kRootReserved, key))
       return Invalid(path, absl::StrCat("log attribute name '", key, "' is reserved by the log format"));
-  std::set<std::pair<std::string, int32_t>> seen;
-  for (const RunSlot& r : slots) {
-    NAS_RETURN_IF_ERROR(CheckSlot(path, r));
-    if (!seen.insert({r.label, r.run}).second)
-      return absl::AlreadyExistsError(absl::StrCat(path, ": run '", r.label, "' #", r.run, " is planned twice"));
+  if (slots.count < 0 || slots.count > std::numeric_limits<int>::max())
+    return Invalid(path, absl::StrCat(slots.count, " run slots cannot be logged"));
+  // Each slot's label (an index into `labels`) and run number: all the writer keeps of a slot.
+  std::vector<std::string> labels;
+  std::vector<int> label_of;
+  std::vector<int32_t> run_of;
+  {
+    std::map<std::string, int> label_index;
+    label_of.reserve(slots.count);
+    run_of.reserve(slots.count);
+    for (int64_t i = 0; i < slots.count; ++i) {
+      const RunSlot r = slots.at(i);
+      NAS_RETURN_IF_ERROR(CheckSlot(path, r));
+      auto [it, added] = label_index.insert({r.label, static_cast<int>(labels.size())});
+      if (added) labels.push_back(r.label);
+      label_of.push_back(it->second);
+      run_of.push_back(r.run);
+    }
+    std::vector<std::pair<int, int32_t>> keys(slots.count);  // (label, run): each planned once
+    for (int64_t i = 0; i < slots.count; ++i) keys[i] = {label_of[i], run_of[i]};
+    std::sort(keys.begin(), keys.end());
+    for (size_t i = 1; i < keys.size(); ++i)
+      if (keys[i] == keys[i - 1])
+        return absl::AlreadyExistsError(
+            absl::StrCat(path, ": run '", labels[keys[i].first], "' #", keys[i].second, " is planned twice"));
   }
   // An existing log that another process is writing is refused before anything touches it; with overwrite
   // its lock is held until the new log replaces it at Close.
@@ -454,7 +528,7 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   // Room for the metadata written below (when HDF5's cache evicts it, and at the close).
   uint64_t reserved = 0;
   NAS_RETURN_IF_ERROR(
-      log_file::Reserve(lock.fd(), FileEnd(file.id()), (uint64_t{64} << 10) + slots.size() * 512, &reserved, path));
+      log_file::Reserve(lock.fd(), FileEnd(file.id()), (uint64_t{64} << 10) + slots.count * 512, &reserved, path));
   NAS_RETURN_IF_ERROR(file.WriteStringAttr("/", "format", log_format::kFormat));
   NAS_RETURN_IF_ERROR(file.WriteStringAttr("/", "format_version", log_format::kFormatVersion));
   std::map<std::string, std::string> all = attributes;
@@ -462,7 +536,7 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   all["flush_interval_ms"] = std::to_string(options.flush_interval_ms);
   for (const auto& [key, value] : all) NAS_RETURN_IF_ERROR(file.WriteStringAttr("/", key, value));
   NAS_RETURN_IF_ERROR(file.CreateGroup("/runs", /*track_order=*/true));
-  const hsize_t num_slots = slots.size();
+  const hsize_t num_slots = static_cast<hsize_t>(slots.count);
   // Packed in the file: the in-memory row's padding bytes are not stored (they differ from run to run).
   const h5::Handle progress_type = log_format::PackedProgressType();
   NAS_RETURN_IF_ERROR(CreateDataset(file, "/progress", progress_type.get(), num_slots, num_slots,
@@ -472,24 +546,13 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   const log_format::RowCodec codec(num_decisions, /*with_fidelity=*/true, /*with_run=*/true);
   const h5::Handle curve_type = log_format::RunCurveType();
   const hsize_t chunk_rows = static_cast<hsize_t>(ChunkRowsFor(options));
-  std::vector<std::string> labels, runs;
-  std::map<std::string, int> label_index;
-  std::vector<int> label_of;
-  std::vector<int32_t> run_of;
-  for (const RunSlot& run : slots) {
-    auto [it, added] = label_index.insert({run.label, static_cast<int>(labels.size())});
-    if (added) {
-      labels.push_back(run.label);
-      const std::string group = absl::StrCat("/runs/", run.label);
-      NAS_RETURN_IF_ERROR(file.CreateGroup(group));
-      NAS_RETURN_IF_ERROR(
-          CreateDataset(file, group + "/episodes", codec.type(), 0, H5S_UNLIMITED, chunk_rows, options.checksum));
-      NAS_RETURN_IF_ERROR(
-          CreateDataset(file, group + "/curves", curve_type.get(), 0, H5S_UNLIMITED, chunk_rows, options.checksum));
-    }
-    label_of.push_back(it->second);
-    run_of.push_back(run.run);
-    runs.push_back(RunName(run.label, run.run));
+  for (const std::string& label : labels) {
+    const std::string group = absl::StrCat("/runs/", label);
+    NAS_RETURN_IF_ERROR(file.CreateGroup(group));
+    NAS_RETURN_IF_ERROR(
+        CreateDataset(file, group + "/episodes", codec.type(), 0, H5S_UNLIMITED, chunk_rows, options.checksum));
+    NAS_RETURN_IF_ERROR(
+        CreateDataset(file, group + "/curves", curve_type.get(), 0, H5S_UNLIMITED, chunk_rows, options.checksum));
   }
   // Close and reopen in SWMR-write mode (the file's objects all exist; SWMR writing only appends to them).
   NAS_RETURN_IF_ERROR(file.Close());
@@ -504,8 +567,9 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
   cleanup.Keep();
   return std::unique_ptr<EpisodeLogWriter>(new H5EpisodeLogWriter(std::move(file), std::move(lock),
                                                                   std::move(target_lock), path, placed, num_decisions,
-                                                                  std::move(runs), std::move(label_of),
-                                                                  std::move(run_of), labels, options, reserved));
+                                                                  std::move(label_of), std::move(run_of),
+                                                                  std::move(labels), options, reserved,
+                                                                  log_journal::Identity(all)));
 }
 
 absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> EpisodeLogWriter::Create(
@@ -523,8 +587,11 @@ absl::Status EpisodeLogWriter::WriteAll(const std::string& path, const std::map<
                                         int num_decisions, const std::vector<RunLog>& runs, bool overwrite) {
   std::vector<RunSlot> slots;
   for (const RunLog& r : runs) slots.push_back(RunSlot{r.label, r.method, r.run, r.attributes});
-  NAS_ASSIGN_OR_RETURN(std::unique_ptr<EpisodeLogWriter> w,
-                       Create(path, attributes, num_decisions, slots, overwrite, /*flush_every=*/1 << 30));
+  LogWriterOptions options;  // one commit per run, at its end
+  options.overwrite = overwrite;
+  options.flush_every = 0;
+  options.flush_interval_ms = 0;
+  NAS_ASSIGN_OR_RETURN(std::unique_ptr<EpisodeLogWriter> w, Create(path, attributes, num_decisions, slots, options));
   for (size_t slot = 0; slot < runs.size(); ++slot) {
     for (const Episode& e : runs[slot].episodes) NAS_RETURN_IF_ERROR(w->Append(static_cast<int>(slot), e));
     if (runs[slot].complete) NAS_RETURN_IF_ERROR(w->FinishRun(static_cast<int>(slot)));

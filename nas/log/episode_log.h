@@ -63,6 +63,9 @@ struct LogFile {
   std::map<std::string, std::string> attributes;  // root attributes
   std::vector<RunLog> runs;                        // in slot order (as planned)
   int num_decisions = 0;                           // actions per episode (0 for a log without runs)
+  // Episodes that only the log's write-ahead journal (LOG.journal, see nas/log/README.md) holds: acknowledged,
+  // not yet in the HDF5 datasets. `nas recover` folds them in.
+  int64_t journal_episodes = 0;
 };
 
 // Gives every episode of a run without the fidelity field `search_fidelity`, the fidelity every episode of
@@ -75,6 +78,14 @@ struct RunSlot {
   std::string method;
   int32_t run = 0;
   std::map<std::string, std::string> attributes;
+};
+
+// The planned runs, given one at a time, so that a log of many runs is created without holding them all:
+// `count` slots, `at(i)` the i-th (called more than once per slot while the log is created; nothing of it is
+// kept but each slot's label and run number).
+struct SlotSource {
+  int64_t count = 0;
+  std::function<RunSlot(int64_t slot)> at;
 };
 
 struct LogWriterOptions {
@@ -105,6 +116,10 @@ class EpisodeLogWriter {
   static absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> Create(
       const std::string& path, const std::map<std::string, std::string>& attributes, int num_decisions,
       const std::vector<RunSlot>& slots, const LogWriterOptions& options);
+  // The same, with the slots given one at a time (a log of many runs, in memory independent of their number).
+  static absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> Create(
+      const std::string& path, const std::map<std::string, std::string>& attributes, int num_decisions,
+      const SlotSource& slots, const LogWriterOptions& options);
   // Without a timer: commits every `flush_every` episodes of a run and when it finishes.
   static absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> Create(
       const std::string& path, const std::map<std::string, std::string>& attributes, int num_decisions,

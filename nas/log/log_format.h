@@ -79,7 +79,8 @@ absl::Status DecisionsOf(hid_t dataset, const std::string& path, const std::stri
 
 // /slots of format 4: one row per run (label, method, run, and its attributes as "key=value" lines, the value's
 // backslashes and newlines escaped), fixed-length strings.
-absl::Status WriteSlots(hid_t file, const std::string& path, const std::vector<RunSlot>& slots, bool checksum);
+// Written in blocks of rows, asking `slots` for each slot twice (the strings' widths, then the rows).
+absl::Status WriteSlots(hid_t file, const std::string& path, const SlotSource& slots, bool checksum);
 absl::Status ReadSlots(hid_t file, const std::string& path, std::vector<RunLog>* runs);
 
 // Rows [0, count) of a 1-D dataset (`count` < 0: all of them), read chunk by chunk into `out` as `mem_type`.

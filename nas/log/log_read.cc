@@ -13,6 +13,7 @@
 #include "nas/h5/h5.h"
 #include "nas/log/episode_log.h"
 #include "nas/log/log_format.h"
+#include "nas/log/log_journal.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -124,6 +125,11 @@ absl::StatusOr<LogFile> ReadTablesLog(const h5::File& file, bool keep_intact, Lo
   for (size_t s = 0; s < log.runs.size(); ++s) {
     RunLog& r = log.runs[s];
     r.complete = !lost && progress[s].complete == 1 && r.damage.empty();
+  }
+  // Episodes acknowledged by the write-ahead journal beyond /progress (log_journal.h).
+  if (log.num_decisions > 0) {
+    const log_format::RowCodec codec(log.num_decisions, /*with_fidelity=*/true, /*with_run=*/true);
+    NAS_RETURN_IF_ERROR(log_journal::Apply(path, codec, &log, &log.journal_episodes));
   }
   return log;
 }

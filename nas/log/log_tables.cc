@@ -63,14 +63,13 @@ struct SlotLayout {
 
 }  // namespace
 
-absl::Status WriteSlots(hid_t file, const std::string& path, const std::vector<RunSlot>& slots, bool checksum) {
+absl::Status WriteSlots(hid_t file, const std::string& path, const SlotSource& slots, bool checksum) {
   SlotLayout l;
-  std::vector<std::string> attrs;
-  for (const RunSlot& s : slots) {
-    attrs.push_back(AttributeLines(s.attributes));
+  for (int64_t i = 0; i < slots.count; ++i) {
+    const RunSlot s = slots.at(i);
     l.label = std::max(l.label, s.label.size());
     l.method = std::max(l.method, s.method.size());
-    l.attributes = std::max(l.attributes, attrs.back().size());
+    l.attributes = std::max(l.attributes, AttributeLines(s.attributes).size());
   }
   h5::Handle type(H5Tcreate(H5T_COMPOUND, l.size()));
   H5Tinsert(type.get(), "label", 0, FixedString(l.label).get());
@@ -78,7 +77,8 @@ absl::Status WriteSlots(hid_t file, const std::string& path, const std::vector<R
   H5Tinsert(type.get(), "run", l.label + l.method, H5T_NATIVE_INT32);
   H5Tinsert(type.get(), "attributes", l.label + l.method + 4, FixedString(l.attributes).get());
   // Extendible in shape only (a log of no runs still has a chunked /slots); written once, before any episode.
-  const hsize_t n = slots.size(), max = H5S_UNLIMITED, chunk = std::max<hsize_t>(1, std::min<hsize_t>(n, 1024));
+  const hsize_t n = static_cast<hsize_t>(slots.count), max = H5S_UNLIMITED,
+                chunk = std::max<hsize_t>(1, std::min<hsize_t>(n, 1024));
   h5::Handle space(H5Screate_simple(1, &n, &max));
   h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_obj_track_times(dcpl.get(), false);
@@ -87,17 +87,26 @@ absl::Status WriteSlots(hid_t file, const std::string& path, const std::vector<R
   h5::Handle ds(H5Dcreate2(file, "/slots", type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
   if (!ds.valid())
     return absl::DataLossError(absl::StrCat(path, ": cannot create /slots (HDF5: ", h5::LastErrorDetail(), ")"));
-  if (n == 0) return absl::OkStatus();
-  std::vector<char> bytes(n * l.size(), 0);
-  for (size_t i = 0; i < slots.size(); ++i) {
-    char* row = &bytes[i * l.size()];
-    std::memcpy(row, slots[i].label.data(), slots[i].label.size());
-    std::memcpy(row + l.label, slots[i].method.data(), slots[i].method.size());
-    std::memcpy(row + l.label + l.method, &slots[i].run, 4);
-    std::memcpy(row + l.label + l.method + 4, attrs[i].data(), attrs[i].size());
+  // A chunk's rows at a time: the memory does not grow with the number of runs.
+  std::vector<char> bytes;
+  for (hsize_t first = 0; first < n; first += chunk) {
+    const hsize_t count = std::min(chunk, n - first);
+    bytes.assign(count * l.size(), 0);
+    for (hsize_t k = 0; k < count; ++k) {
+      const RunSlot s = slots.at(static_cast<int64_t>(first + k));
+      const std::string attrs = AttributeLines(s.attributes);
+      char* row = &bytes[k * l.size()];
+      std::memcpy(row, s.label.data(), s.label.size());
+      std::memcpy(row + l.label, s.method.data(), s.method.size());
+      std::memcpy(row + l.label + l.method, &s.run, 4);
+      std::memcpy(row + l.label + l.method + 4, attrs.data(), attrs.size());
+    }
+    h5::Handle file_space(H5Dget_space(ds.get()));
+    h5::Handle mem_space(H5Screate_simple(1, &count, nullptr));
+    if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &first, nullptr, &count, nullptr) < 0 ||
+        H5Dwrite(ds.get(), type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, bytes.data()) < 0)
+      return absl::DataLossError(absl::StrCat(path, ": cannot write /slots (HDF5: ", h5::LastErrorDetail(), ")"));
   }
-  if (H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
-    return absl::DataLossError(absl::StrCat(path, ": cannot write /slots (HDF5: ", h5::LastErrorDetail(), ")"));
   return absl::OkStatus();
 }
 

@@ -147,12 +147,14 @@ TEST(LogSafetyCli, AFullFileSystemMidRunStopsWithOneLineAndResumeCompletesTheLog
   auto ref = ReadLog(ref_path);
   ASSERT_TRUE(ref.ok()) << ref.status();
   // In a private mount namespace: a 512 KiB tmpfs fills up mid-run; then it grows and --resume completes it.
+  // The stopped log is copied with its write-ahead journal (--flush_every acknowledges through it).
   const std::string log = dir + "/full.h5", full = ScratchPath("full_copy.h5"), done = ScratchPath("done_copy.h5");
   const std::string acks = ScratchPath("full_acks.txt"), err = ScratchPath("full_err.txt");
   const std::string rc = ScratchPath("full_rc.txt"), rc2 = ScratchPath("resume_rc.txt");
   const Result r = Sh("unshare -m sh -c 'mount -t tmpfs -o size=512k tmpfs " + dir + " && tools/nas run " + cfg +
                       " --out " + log + " --quiet --print_acks --threads 2 --flush_every 50 > " + acks + " 2> " + err +
-                      "; echo $? > " + rc + "; cp " + log + " " + full + "; mount -o remount,size=8m " + dir +
+                      "; echo $? > " + rc + "; cp " + log + " " + full + "; cp " + log + ".journal " + full +
+                      ".journal; mount -o remount,size=8m " + dir +
                       " && tools/nas run " + cfg + " --resume " + log + " --quiet > /dev/null; echo $? > " + rc2 +
                       "; cp " + log + " " + done + "'");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -46,7 +46,8 @@ int RecoverCommand(int argc, char** argv) {
             "resumed (`nas run CONFIG --resume LOG` still completes it). Refuses a log that is being written.\n"
             "A run whose rows cannot be read (a chunk torn by a kill, a changed byte) is emptied and marked\n"
             "unfinished, every other run is kept: the log is rewritten under a temporary name and renamed over\n"
-            "LOG, and `nas run CONFIG --resume LOG` re-runs the emptied runs.");
+            "LOG, and `nas run CONFIG --resume LOG` re-runs the emptied runs. Episodes acknowledged only by the\n"
+            "log's write-ahead journal (LOG.journal, written with --flush_every) are folded into the log the same way.");
   if (absl::Status s = args.Parse(argc, argv, 1, 1); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
   const std::string path = ResolvePath(args.positional()[0]);
@@ -60,7 +61,9 @@ int RecoverCommand(int argc, char** argv) {
     if (!r.damage.empty())
       ++damaged, std::fprintf(stderr, "nas: %s: run %s/%d cannot be read (%s); emptied, --resume re-runs it\n",
                               path.c_str(), r.label.c_str(), r.run, r.damage.c_str());
-  if (damaged > 0) {
+  // Damaged runs are emptied, and episodes only the write-ahead journal holds are folded into the HDF5 file (the
+  // rewrite removes the journal), so that every reader, h5py included, sees every acknowledged episode.
+  if (damaged > 0 || log->journal_episodes > 0) {
     if (absl::Status s = RewriteLog(path, *log); !s.ok()) return Fail(s);
   }
   int complete = 0;

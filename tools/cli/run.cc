@@ -60,16 +60,18 @@ class Progress {
 // Returns the writer, open on the renamed file.
 absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> RestartLog(const std::string& path, const LogFile& old,
                                                              const std::map<std::string, std::string>& attributes,
-                                                             int num_decisions, const std::vector<RunSlot>& slots,
+                                                             int num_decisions, const SlotSource& slots,
                                                              LogWriterOptions options) {
-  if (old.runs.size() != slots.size())
+  if (static_cast<int64_t>(old.runs.size()) != slots.count)
     return absl::FailedPreconditionError(absl::StrCat(path, ": holds ", old.runs.size(), " runs, the config plans ",
-                                                      slots.size()));
-  for (size_t i = 0; i < slots.size(); ++i)
-    if (old.runs[i].label != slots[i].label || old.runs[i].run != slots[i].run)
+                                                      slots.count));
+  for (size_t i = 0; i < old.runs.size(); ++i) {
+    const RunSlot planned = slots.at(static_cast<int64_t>(i));
+    if (old.runs[i].label != planned.label || old.runs[i].run != planned.run)
       return absl::FailedPreconditionError(absl::StrCat(path, ": run slot ", i, " is ", old.runs[i].label, "/",
-                                                        old.runs[i].run, ", the config plans ", slots[i].label, "/",
-                                                        slots[i].run));
+                                                        old.runs[i].run, ", the config plans ", planned.label, "/",
+                                                        planned.run));
+  }
   options.replace_on_publish = true;
   NAS_ASSIGN_OR_RETURN(std::unique_ptr<EpisodeLogWriter> writer,
                        EpisodeLogWriter::Create(path, attributes, num_decisions, slots, options));
@@ -222,11 +224,17 @@ int RunCommand(int argc, char** argv) {
     runner.set_executor(executor.get());
   }
   const std::vector<RunJob> all_jobs = runner.Jobs();
-  std::vector<RunSlot> slots;
-  for (const RunJob& j : all_jobs) {
+  // The planned runs, made one at a time when the log is created (not held: memory independent of their number).
+  SlotSource slots;
+  slots.count = static_cast<int64_t>(all_jobs.size());
+  slots.at = [&](int64_t s) {
+    const RunJob& j = all_jobs[s];
     const proto::Method& m = prepared->config.methods(j.method_index);
-    slots.push_back(RunSlot{m.label(), m.name(), j.run, runner.RunAttributes(j)});
-  }
+    return RunSlot{m.label(), m.name(), j.run, runner.RunAttributes(j)};
+  };
+  auto label_of = [&](int slot) -> const std::string& {
+    return prepared->config.methods(all_jobs[slot].method_index).label();
+  };
   std::map<std::string, std::string> attributes = LogAttributes(*prepared, *threads, compute_threads);
   if (cluster != nullptr) attributes["mpi_ranks"] = std::to_string(cluster->size());
   if (resume) {
@@ -242,7 +250,7 @@ int RunCommand(int argc, char** argv) {
   if (print_acks)
     log_options.on_ack = [&](int slot, int64_t acknowledged, bool complete) {
       std::lock_guard<std::mutex> lock(print_mu);
-      std::printf("ack %s/%d %lld%s\n", slots[slot].label.c_str(), slots[slot].run,
+      std::printf("ack %s/%d %lld%s\n", label_of(slot).c_str(), all_jobs[slot].run,
                   static_cast<long long>(acknowledged), complete ? " complete" : "");
       std::fflush(stdout);
     };
@@ -274,8 +282,8 @@ int RunCommand(int argc, char** argv) {
     if (resume && e.index < static_cast<int64_t>(old.runs[slot].episodes.size())) {
       // Re-running an interrupted run: the logged episodes must come out again, bit for bit.
       RunLog logged, again;
-      logged.label = again.label = slots[slot].label;
-      logged.run = again.run = slots[slot].run;
+      logged.label = again.label = label_of(slot);
+      logged.run = again.run = all_jobs[slot].run;
       logged.episodes = {old.runs[slot].episodes[e.index]};
       again.episodes = {e};
       if (auto d = FirstDivergence(logged, again))
@@ -289,6 +297,7 @@ int RunCommand(int argc, char** argv) {
     const int slot = slot_of[j];
     NAS_RETURN_IF_ERROR((*writer)->FinishRun(slot));
     finished[slot] = OutcomeOf(run);  // the run's episodes go with `run` when the runner drops it
+    finished[slot].label = label_of(slot);  // (and its label string)
     return absl::OkStatus();
   };
   callbacks.progress = [&](int done, int total) { progress.Update(done, total); };
