@@ -452,9 +452,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
 class RemoveOnFailure {
  public:
   explicit RemoveOnFailure(std::string path) : path_(std::move(path)) {}
-  ~RemoveOnFailure() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
+  ~RemoveOnFailure() { if (!path_.empty()) ::unlink(path_.c_str()); }
   void Keep() { path_.clear(); }
 
  private:
@@ -587,10 +585,9 @@ absl::Status EpisodeLogWriter::WriteAll(const std::string& path, const std::map<
                                         int num_decisions, const std::vector<RunLog>& runs, bool overwrite) {
   std::vector<RunSlot> slots;
   for (const RunLog& r : runs) slots.push_back(RunSlot{r.label, r.method, r.run, r.attributes});
-  LogWriterOptions options;  // one commit per run, at its end
+  LogWriterOptions options;  // one commit per run, at its end (flush_every 0, no timer)
   options.overwrite = overwrite;
-  options.flush_every = 0;
-  options.flush_interval_ms = 0;
+  options.flush_every = options.flush_interval_ms = 0;
   NAS_ASSIGN_OR_RETURN(std::unique_ptr<EpisodeLogWriter> w, Create(path, attributes, num_decisions, slots, options));
   for (size_t slot = 0; slot < runs.size(); ++slot) {
     for (const Episode& e : runs[slot].episodes) NAS_RETURN_IF_ERROR(w->Append(static_cast<int>(slot), e));
@@ -598,21 +595,5 @@ absl::Status EpisodeLogWriter::WriteAll(const std::string& path, const std::map<
   }
   return w->Close();
 }
-
-struct LogLock::Impl {
-  WriteLock lock;
-};
-LogLock::LogLock() : impl_(new Impl) {}
-LogLock::LogLock(LogLock&&) noexcept = default;
-LogLock& LogLock::operator=(LogLock&&) noexcept = default;
-LogLock::~LogLock() = default;
-
-absl::StatusOr<LogLock> LogLock::Take(const std::string& path) {
-  LogLock l;
-  NAS_ASSIGN_OR_RETURN(l.impl_->lock, WriteLock::Take(path));
-  return l;
-}
-
-absl::Status CheckNotBeingWritten(const std::string& path) { return WriteLock::Take(path).status(); }
 
 }  // namespace nas

@@ -20,11 +20,18 @@ uint32_t Fletcher32(const unsigned char* data, size_t len) {
   while (words) {
     size_t block = words > 360 ? 360 : words;
     words -= block;
-    do {
-      sum1 += static_cast<uint32_t>((static_cast<uint16_t>(data[0]) << 8) | static_cast<uint16_t>(data[1]));
-      data += 2;
+    // Four words a step: the same sums modulo 2^32 as one word a step (sum2 gains 4 sum1 + 4 w0 + 3 w1 + 2 w2 +
+    // w3), so the result is HDF5's bit for bit; the folds stay every 360 words.
+    for (; block >= 4; block -= 4, data += 8) {
+      const uint32_t w0 = (uint32_t{data[0]} << 8) | data[1], w1 = (uint32_t{data[2]} << 8) | data[3];
+      const uint32_t w2 = (uint32_t{data[4]} << 8) | data[5], w3 = (uint32_t{data[6]} << 8) | data[7];
+      sum2 += 4 * sum1 + 4 * w0 + 3 * w1 + 2 * w2 + w3;
+      sum1 += w0 + w1 + w2 + w3;
+    }
+    for (; block > 0; --block, data += 2) {
+      sum1 += (uint32_t{data[0]} << 8) | data[1];
       sum2 += sum1;
-    } while (--block);
+    }
     sum1 = (sum1 & 0xffff) + (sum1 >> 16);
     sum2 = (sum2 & 0xffff) + (sum2 >> 16);
   }

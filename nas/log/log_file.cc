@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "nas/log/episode_log.h"
+#include "nas/util/status.h"
 
 namespace nas::log_file {
 namespace {
@@ -129,3 +131,26 @@ absl::Status TrimToEnd(int fd, const std::string& path) {
 }
 
 }  // namespace nas::log_file
+
+namespace nas {
+
+// The log's write lock for callers outside the writer (episode_log.h).
+using log_file::WriteLock;
+
+struct LogLock::Impl {
+  WriteLock lock;
+};
+LogLock::LogLock() : impl_(new Impl) {}
+LogLock::LogLock(LogLock&&) noexcept = default;
+LogLock& LogLock::operator=(LogLock&&) noexcept = default;
+LogLock::~LogLock() = default;
+
+absl::StatusOr<LogLock> LogLock::Take(const std::string& path) {
+  LogLock l;
+  NAS_ASSIGN_OR_RETURN(l.impl_->lock, WriteLock::Take(path));
+  return l;
+}
+
+absl::Status CheckNotBeingWritten(const std::string& path) { return WriteLock::Take(path).status(); }
+
+}  // namespace nas
