@@ -209,9 +209,10 @@ void StrictCommit(const std::string& dir) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double cpu = ProcessCpuS() - cpu0;
   const double us = 1e6 * wall / (kRuns * kEpisodes);
+  const double cpu_us = 1e6 * cpu / (kRuns * kEpisodes);
   std::printf("\n(3) a commit per episode (flush_every 1, journal): %.1f us wall, %.1f us cpu an episode (%d runs x %d "
-              "episodes), log %.1f MB   (goal <= 5 us: %s)   load average %s\n",
-              us, 1e6 * cpu / (kRuns * kEpisodes), kRuns, kEpisodes, FileSize(path) / 1e6, Verdict(us <= 5),
+              "episodes), log %.1f MB   (goal <= 5 us: wall %s, cpu %s)   load average %s\n",
+              us, cpu_us, kRuns, kEpisodes, FileSize(path) / 1e6, Verdict(us <= 5), Verdict(cpu_us <= 5),
               Load().c_str());
   std::remove(path.c_str());
 }

@@ -95,10 +95,9 @@ uint64_t ChunkBytes(int64_t old_rows, int64_t rows, size_t row_size, int64_t chu
 // always committed in groups.
 int64_t ChunkRowsFor(const LogWriterOptions&) { return log_format::kGroupChunkRows; }
 
-// The zlib level of the methods' chunks: 1 for the small chunks of frequent commits (each commit stores a new
-// copy of a partly filled chunk, so their size is the log's), 0 (stored, uncompressed: a copy and a checksum)
-// for the large chunks of group commits, where compressing cost more CPU than the rest of the log.
-int ZlibLevel(int64_t chunk_rows) { return chunk_rows == log_format::kStrictChunkRows ? 1 : 0; }
+// The zlib level of the methods' chunks: 0 (stored, uncompressed: a copy and a checksum); compressing the large
+// chunks of group commits cost more CPU than the rest of the log.
+int ZlibLevel(int64_t) { return 0; }
 
 // Pending episodes (over all runs) that start a commit before the timer does, bounding the writer's memory.
 constexpr int64_t kMaxPendingEpisodes = 4096;

@@ -22,9 +22,8 @@ inline constexpr char kFormatVersion[] = "4";
 inline constexpr char kRunGroupsVersion[] = "3";  // a group and datasets per run; still read
 inline constexpr char kOldFormatVersion[] = "2";  // format 3 with a /completed list instead of /progress; still read
 inline constexpr int64_t kChunkRows = 32;         // rows a chunk of the run datasets of format 3
-// Rows a chunk of a method's episodes and curves (format 4): small chunks where commits are frequent (a commit
-// stores every chunk it extends anew), large ones for group commits (better compression, a smaller index).
-inline constexpr int64_t kStrictChunkRows = 32;
+// Rows a chunk of a method's episodes and curves (format 4; the HDF5 datasets are always group-committed,
+// acknowledgements by count go to the journal, log_journal.h).
 inline constexpr int64_t kGroupChunkRows = 1024;
 inline constexpr int64_t kProgressChunkRows = 64;
 inline constexpr int kFixedFields = 18;  // scalar episode fields stored in every layout (all but the fidelity)
