@@ -101,7 +101,8 @@ int RunCommand(int argc, char** argv) {
       .Option("out", "log to write (refused if it exists, unless --overwrite)", "<config name>.h5")
       .Option("resume", "an interrupted log of this config to complete")
       .Option("threads", "runs (and children to train) executed in parallel (results do not depend on it)", "1")
-      .Option("flush_every", "also commit a run's episodes to the log every N episodes (0: by time only)", "0")
+      .Option("flush_every", "also acknowledge a run's episodes every N episodes, each time with one record "
+              "appended to the log's write-ahead journal LOG.journal (0: by time only)", "0")
       .Option("flush_interval_ms", "commit every pending episode to the log this often (0: only by --flush_every "
               "and at each run's end)", "1000")
       .Flag("overwrite", "replace an existing log")
