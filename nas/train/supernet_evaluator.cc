@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include <torch/serialize/archive.h>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "nas/search/weight_sharing.h"
@@ -13,6 +15,7 @@
 #include "nas/proto/train.pb.h"
 #include "nas/util/text_proto.h"
 #include "nas/train/trainer.h"
+#include "nas/util/exception_status.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -64,6 +67,7 @@ absl::StatusOr<std::unique_ptr<SupernetEvaluator>> SupernetEvaluator::Create(con
                                                    "\" has no supernet (only nb201 has one)"));
   std::unique_ptr<SupernetEvaluator> e(new SupernetEvaluator());
   e->space_ = c.space;
+  e->seed_ = c.seed;
   *e->spec_.mutable_train() = c.benchmark->train();
   e->spec_.set_batchnorm(p.batchnorm());
   absl::Status resolved = ResolveSupernetSpec(&e->spec_);
@@ -111,6 +115,9 @@ absl::StatusOr<std::unique_ptr<SupernetEvaluator>> SupernetEvaluator::Create(con
 absl::StatusOr<Evaluation> SupernetEvaluator::EvaluateAt(const Actions& arch, int fidelity, Rng&) const {
   if (fidelity < 0) fidelity = kMinibatch;
   Evaluation ev;
+  std::vector<std::function<absl::Status()>> tasks;
+  tasks.swap(tasks_);
+  for (const auto& task : tasks) NAS_RETURN_IF_ERROR(task());
   std::vector<SharedWeights::Sampler> scheduled;
   scheduled.swap(scheduled_);
   for (const SharedWeights::Sampler& sample : scheduled) {
@@ -153,6 +160,31 @@ std::string SupernetEvaluator::WeightsSha256() const { return weights_->WeightsS
 
 absl::StatusOr<double> SupernetEvaluator::WholeSplitAccuracy(const Actions& arch) const {
   return weights_->ValidAccuracy(arch);
+}
+
+std::string SupernetEvaluator::Identity() const {
+  return absl::StrCat("supernet ", spec_.ShortDebugString(), " seed ", seed_, "; ", Describe());
+}
+
+void SupernetEvaluator::Save(torch::serialize::OutputArchive& archive) const {
+  torch::serialize::OutputArchive weights;
+  weights_->Save(weights);
+  archive.write("shared_weights", weights);
+  archive.write("next_minibatch", c10::IValue(next_minibatch_));
+}
+
+absl::Status SupernetEvaluator::Load(torch::serialize::InputArchive& archive) {
+  try {
+    torch::serialize::InputArchive weights;
+    archive.read("shared_weights", weights);
+    NAS_RETURN_IF_ERROR(weights_->Load(weights));
+    c10::IValue next;
+    archive.read("next_minibatch", next);
+    next_minibatch_ = next.toInt();
+  } catch (...) {
+    return CurrentExceptionToStatus("supernet evaluator state");
+  }
+  return absl::OkStatus();
 }
 
 std::string SupernetEvaluator::truth_dataset() const { return truth_ != nullptr ? truth_->name() : ""; }
