@@ -16,6 +16,7 @@
 #include "nas/util/text_proto.h"
 #include "nas/train/trainer.h"
 #include "nas/util/exception_status.h"
+#include "nas/util/sha256.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -72,8 +73,14 @@ absl::StatusOr<std::unique_ptr<SupernetEvaluator>> SupernetEvaluator::Create(con
   e->spec_.set_batchnorm(p.batchnorm());
   absl::Status resolved = ResolveSupernetSpec(&e->spec_);
   if (!resolved.ok()) return absl::Status(resolved.code(), absl::StrCat(who, "benchmark.", resolved.message()));
-  if (!p.table().empty()) {
-    NAS_ASSIGN_OR_RETURN(e->table_, ReadTable(p.table()));
+  // The truth table's errors name the method, then the table.
+  absl::Status truth = [&]() -> absl::Status {
+    if (p.table().empty()) return absl::OkStatus();
+    auto table = ReadTable(p.table());
+    if (!table.ok())
+      return absl::Status(table.status().code(), absl::StrCat("weight_sharing.table: ", table.status().message()));
+    e->table_ = std::move(*table);
+    e->method_table_path_ = p.table();
     NAS_RETURN_IF_ERROR(CheckTableMatches(*e->table_, p.table(), e->spec_.train()));
     if (p.table_dataset().empty() && e->table_->datasets().size() != 1)
       return absl::InvalidArgumentError(absl::StrCat(p.table(), ": weight_sharing.table_dataset: the table has ",
@@ -100,9 +107,12 @@ absl::StatusOr<std::unique_ptr<SupernetEvaluator>> SupernetEvaluator::Create(con
                                                         e->truth_->fidelities()[0], " epochs (the clock's unit)"));
     e->unit_s_ = time_sum / timed / e->truth_->fidelities()[0];
     e->best_test_ = best;
-  }
-  NAS_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> data, LoadDataset(e->spec_.train().data()));
-  auto weights = SharedWeights::Create(e->spec_, data, c.seed);
+    return absl::OkStatus();
+  }();
+  if (!truth.ok()) return absl::Status(truth.code(), absl::StrCat(who, truth.message()));
+  auto data = LoadDataset(e->spec_.train().data());
+  if (!data.ok()) return absl::Status(data.status().code(), absl::StrCat(who, data.status().message()));
+  auto weights = SharedWeights::Create(e->spec_, *data, c.seed);
   if (!weights.ok()) return absl::Status(weights.status().code(), absl::StrCat(who, "benchmark.", weights.status().message()));
   e->weights_ = std::move(*weights);
   e->train_size_ = e->spec_.train().data().train_size();
@@ -160,6 +170,20 @@ std::string SupernetEvaluator::WeightsSha256() const { return weights_->WeightsS
 
 absl::StatusOr<double> SupernetEvaluator::WholeSplitAccuracy(const Actions& arch) const {
   return weights_->ValidAccuracy(arch);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> SupernetEvaluator::Provenance() const {
+  std::map<std::string, std::string> a;
+  if (truth_ == nullptr) return a;
+  const std::string& path = method_table_path_;
+  NAS_ASSIGN_OR_RETURN(a["truth_table_sha256"], Sha256File(path));
+  a["truth_table_path"] = path;
+  a["truth_table_values_sha256"] = table_->values_sha256();
+  a["truth_dataset"] = truth_->name();
+  a["truth_epochs"] = absl::StrCat(truth_->fidelities()[truth_fidelity_]);
+  a["truth_best_test_acc"] = absl::StrCat(best_test_);
+  a["clock_unit_s"] = absl::StrCat(unit_s_);
+  return a;
 }
 
 std::string SupernetEvaluator::Identity() const {

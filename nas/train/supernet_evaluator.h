@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ class SupernetEvaluator : public Evaluator {
   int report_epochs() const override;
   double best_test_acc() const override { return best_test_; }
   std::string Describe() const override;
+  // With a truth table: truth_table_path (as given), truth_table_sha256 (the file's), truth_table_values_sha256
+  // (its contents'), truth_dataset, truth_epochs (the fidelity judged), truth_best_test_acc, clock_unit_s.
+  absl::StatusOr<std::map<std::string, std::string>> Provenance() const override;
 
   // One supernet epoch (architecture per minibatch from `sample`), trained at the start of the next
   // evaluation (which returns its errors) and charged to it.
@@ -89,7 +93,7 @@ class SupernetEvaluator : public Evaluator {
   double unit_s_ = 1.0, best_test_ = NAN;
   uint64_t seed_ = 0;
   int64_t train_size_ = 0, valid_size_ = 0, batch_ = 0;
-  std::string table_note_;
+  std::string table_note_, method_table_path_;
   // Run state (evaluators owned by a run are used by its thread only).
   mutable int64_t next_minibatch_ = 0;
   mutable std::vector<SharedWeights::Sampler> scheduled_;

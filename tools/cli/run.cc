@@ -192,8 +192,10 @@ int RunCommand(int argc, char** argv) {
     return Fail(s);
 
   auto prepared = PrepareExperiment(*config);
-  // A field the evaluator refuses (benchmark.train.*, benchmark.reward.*) is the config's: name the file.
-  if (!prepared.ok() && absl::StartsWith(prepared.status().message(), "benchmark."))
+  // A field the evaluator refuses (benchmark.train.*, benchmark.reward.*), or a method's own evaluator refuses
+  // (weight_sharing.*, its truth table), is the config's: name the file.
+  if (!prepared.ok() && (absl::StartsWith(prepared.status().message(), "benchmark.") ||
+                         absl::StartsWith(prepared.status().message(), "method")))
     prepared = absl::Status(prepared.status().code(), absl::StrCat(config_path, ": ", prepared.status().message()));
   if (!prepared.ok() && resume && prepared.status().code() == absl::StatusCode::kNotFound)
     return Fail(absl::NotFoundError(absl::StrCat(prepared.status().message(), " (give the table with --table)")));
@@ -205,6 +207,8 @@ int RunCommand(int argc, char** argv) {
     return Fail(absl::FailedPreconditionError(absl::StrCat(prepared->table_path, ": its SHA-256 differs from the table ",
                                                            out, " was started with; cannot resume (--table)")));
   std::fprintf(stderr, "%s", table_note.c_str());
+  if (resume)
+    if (absl::Status s = OwnedProvenanceMatchesLog(*prepared, old.attributes, out); !s.ok()) return Fail(s);
   const int compute_threads = 1;
   SetComputeThreads(compute_threads);
   Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
