@@ -52,8 +52,15 @@ absl::Status ResolveBuildSpec(proto::TableBuildSpec* spec, const std::string& or
   {
     auto space = CreateSpace(spec->space());
     if (!space.ok()) return bad("space", std::string(space.status().message()));
-    if (spec->space() != "nb201")
-      return bad("space", absl::StrCat("'", spec->space(), "' cannot be trained (build-table trains nb201 cells)"));
+    // A space with a child network to train (nas/train/child_network.h) whose every architecture the plan can
+    // list (its isomorphism classes): enumerable, at most kMaxBuildArchitectures.
+    if (absl::Status s = CheckHasChildNetwork(spec->space()); !s.ok())
+      return absl::InvalidArgumentError(OneLine(absl::StrCat(origin, ": ", s.message())));
+    if (!(*space)->enumerable() || (*space)->size() > kMaxBuildArchitectures)
+      return bad("space", absl::StrCat("'", spec->space(), "' has ",
+                                       (*space)->enumerable() ? absl::StrCat((*space)->size()) : "too many",
+                                       " architectures; build-table enumerates every one (at most ",
+                                       kMaxBuildArchitectures, ")"));
   }
   if (spec->fidelities().empty())
     return bad("fidelities", "required (epochs, e.g. fidelities: [1, 4]; each is its own full training)");
@@ -85,6 +92,9 @@ absl::Status ResolveBuildSpec(proto::TableBuildSpec* spec, const std::string& or
   train.set_epochs(spec->fidelities(0));
   if (absl::Status s = ResolveTrainSpec(&train); !s.ok())
     return absl::InvalidArgumentError(OneLine(absl::StrCat(origin, ": train.", s.message())));
+  // The space's check of the training spec (e.g. memory).
+  if (absl::Status s = CheckTrainable(**CreateSpace(spec->space()), train); !s.ok())
+    return absl::InvalidArgumentError(OneLine(absl::StrCat(origin, ": ", s.message())));
   train.clear_epochs();
   *spec->mutable_train() = train;
   if (spec->dataset_name().empty()) {

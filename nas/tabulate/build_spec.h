@@ -28,7 +28,12 @@ namespace nas {
 // Parses a TableBuildSpec text proto (errors: "PATH:LINE:COL: ..."). No resolution.
 absl::StatusOr<proto::TableBuildSpec> ParseBuildSpec(const std::string& text, const std::string& origin);
 
-// Fills the defaults and validates (no I/O): space "nb201"; dataset_name defaults to the data name
+// The most architectures a built space may have (the plan enumerates them all).
+inline constexpr int64_t kMaxBuildArchitectures = 1000000;
+
+// Fills the defaults and validates (no I/O): space (default "nb201") enumerable with at most
+// kMaxBuildArchitectures architectures and a registered child network (CheckTrainable, nas/train/trainer.h;
+// the binary links nas/train:child_networks); dataset_name defaults to the data name
 // (+ "-<image_size>px" when down-sampled); fidelities required, > 0 and strictly increasing; seeds required,
 // distinct and < 2^63; sample >= 0; train resolved by ResolveTrainSpec (its `epochs` is cleared: each fidelity
 // is its own schedule), train.threads must be 1 (parallelism is --threads). Errors: "ORIGIN: FIELD: what".

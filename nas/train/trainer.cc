@@ -169,6 +169,8 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
   return CheckTrainSpecLimits(*spec);
 }
 
+absl::Status CheckHasChildNetwork(const std::string& space_name) { return FindChildNetwork(space_name).status(); }
+
 absl::Status CheckTrainable(const SearchSpace& space, const proto::TrainSpec& spec) {
   NAS_ASSIGN_OR_RETURN(const ChildNetworkFamily* family, FindChildNetwork(space.name()));
   return family->check ? family->check(space, spec) : absl::OkStatus();

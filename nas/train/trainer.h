@@ -41,6 +41,10 @@ absl::StatusOr<std::shared_ptr<const Dataset>> LoadDataset(const proto::DatasetS
 // Fills defaults into `spec` and validates it (no I/O); errors name the field.
 absl::Status ResolveTrainSpec(proto::TrainSpec* spec);
 
+// Whether the space `space_name` has a registered child network (child_network.h): InvalidArgument "space: no
+// child network is registered for \"X\" (spaces with one: ...)" otherwise.
+absl::Status CheckHasChildNetwork(const std::string& space_name);
+
 // Whether `space` has a registered child network (child_network.h; the error lists the spaces that have one)
 // and passes its check of the resolved `spec` (e.g. memory). No I/O: called before any data is read. Errors
 // name the field of the experiment's `benchmark` message ("space: ...", "space_params.layers: ...").

@@ -70,7 +70,9 @@ TEST(BuildSpecTest, ErrorsAreOneLineNamingFileAndField) {
   ExpectOneLineError("no_fid.textproto", without("fidelities"), "fidelities: required");
   ExpectOneLineError("no_seeds.textproto", without("seeds"), "seeds: required");
   ExpectOneLineError("space.textproto", "space: \"nb999\"\n" + tiny, "unknown search space 'nb999'");
-  ExpectOneLineError("nb101.textproto", "space: \"nb101\"\n" + tiny, "cannot be trained");
+  ExpectOneLineError("nb101.textproto", "space: \"nb101\"\n" + tiny,
+                     "space: no child network is registered for \"nb101\" (spaces with one: nb201, zoph_le_cnn)");
+  ExpectOneLineError("zoph.textproto", "space: \"zoph_le_cnn\"\n" + tiny, "build-table enumerates every one");
   ExpectOneLineError("syntax.textproto", tiny + "fidelity: 3\n", ":12:9: Message type \"nas.proto.TableBuildSpec\" has no field named \"fidelity\"");
   ExpectOneLineError("order.textproto", tiny + "fidelities: 1\n", "strictly increasing");
   ExpectOneLineError("dup.textproto", tiny + "seeds: 0\n", "appears twice");

@@ -1,7 +1,10 @@
 // The shared suite every registered evaluator runs (parametrised over the registry, as the strategy suite):
 // its fidelities ascend and hold the search fidelity, an evaluation at each fidelity records that fidelity
 // and is deterministic for the run's stream, the search fidelity is the default, costs grow with the
-// fidelity, and a deferrable evaluator's Draw / EvaluateDrawn equal EvaluateAt. Also: a method owning a
+// fidelity, and a deferrable evaluator's Draw / EvaluateDrawn equal EvaluateAt. Determinism is judged against a
+// twin built the same way (a run's own evaluator, e.g. the weight-sharing supernet, keeps state between calls);
+// a run's own evaluator is built for a method that owns it, on the synthetic table or, when it needs one, a
+// tiny Fashion-MNIST `train` benchmark. Also: a method owning a
 // stateful evaluator (registered here, as weight sharing would be) that its strategy trains, run by the
 // runner without it knowing the method.
 #include <gtest/gtest.h>
@@ -108,47 +111,81 @@ const bool kStrategyRegistered = [] {
 
 struct Built {
   proto::Benchmark benchmark;
-  std::unique_ptr<Evaluator> base;  // what a per-run evaluator builds on
+  std::unique_ptr<proto::Method> method;  // per-run evaluators: a method that owns one
+  std::unique_ptr<Evaluator> base;        // what a per-run evaluator builds on
   std::unique_ptr<Evaluator> evaluator;
 };
 
-// The evaluator `name` on a benchmark it serves; skips when its data is absent.
+// The default-resolved method of a registered strategy that owns the evaluator `name` (null: none does).
+std::unique_ptr<proto::Method> OwnerMethod(const std::string& name) {
+  for (const std::string& strategy : RegisteredStrategies()) {
+    const StrategyInfo* info = *FindStrategy(strategy);
+    if (info->evaluator != name) continue;
+    auto m = std::make_unique<proto::Method>();
+    m->set_name(strategy);
+    m->set_label(strategy);
+    if (info->resolve(m.get()).ok()) return m;
+  }
+  return nullptr;
+}
+
+// One epoch of 128 Fashion-MNIST images at 8x8 (C=4, N=1); fidelities 1 and 2 epochs when `epochs` is 2.
+proto::Benchmark TrainBenchmark(int epochs) {
+  proto::Benchmark b;
+  b.set_space("nb201");
+  proto::TrainSpec& t = *b.mutable_train();
+  t.mutable_data()->set_name("fashion-mnist");
+  t.mutable_data()->set_train_size(128);
+  t.mutable_data()->set_valid_size(64);
+  t.mutable_data()->set_test_size(64);
+  t.mutable_data()->set_image_size(8);
+  t.mutable_network()->set_channels(4);
+  t.mutable_network()->set_cells_per_stage(1);
+  t.set_epochs(epochs);
+  t.set_batch_size(64);
+  b.set_cost_per_evaluation_s(10);
+  return b;
+}
+
+// The evaluator `name` on a benchmark it serves: the synthetic table's, else a tiny `train` benchmark (two
+// epochs for "train"; one for a per-run evaluator, whose search is one schedule); a per-run evaluator builds on
+// the experiment's evaluator of that benchmark for a method that owns it. Skips when the data is absent.
 Built Build(const std::string& name, const SearchSpace& space, std::string* skip) {
-  Built b;
-  EvaluatorContext c;
-  c.space = &space;
-  c.seed = 99;
-  if (name == "train") {
-    if (::access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", R_OK) != 0) {
-      *skip = "wanted /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)";
+  absl::Status last;
+  for (const bool train : {false, true}) {
+    Built b;
+    EvaluatorContext c;
+    c.space = &space;
+    c.seed = 99;
+    b.method = OwnerMethod(name);
+    c.method = b.method.get();
+    if (train) {
+      if (::access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", R_OK) != 0) {
+        *skip = "wanted /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)";
+        return b;
+      }
+      b.benchmark = TrainBenchmark(name == "train" ? 2 : 1);
+    } else {
+      b.benchmark = TableBenchmark();
+      c.table = &SyntheticTable();
+    }
+    c.benchmark = &b.benchmark;
+    if (name != "table" && name != "train") {
+      auto base = (*FindEvaluator(train ? "train" : "table"))->create(c);
+      EXPECT_TRUE(base.ok()) << base.status();
+      if (!base.ok()) return b;
+      b.base = std::move(*base);
+      c.benchmark_evaluator = b.base.get();
+    }
+    auto e = (*FindEvaluator(name))->create(c);
+    if (e.ok()) {
+      b.evaluator = std::move(*e);
       return b;
     }
-    proto::TrainSpec& t = *b.benchmark.mutable_train();
-    t.mutable_data()->set_name("fashion-mnist");
-    t.mutable_data()->set_train_size(128);
-    t.mutable_data()->set_valid_size(64);
-    t.mutable_data()->set_test_size(64);
-    t.mutable_data()->set_image_size(8);
-    t.mutable_network()->set_channels(4);
-    t.mutable_network()->set_cells_per_stage(1);
-    t.set_epochs(2);
-    t.set_batch_size(64);
-    b.benchmark.set_cost_per_evaluation_s(10);
-  } else {
-    b.benchmark = TableBenchmark();
-    c.table = &SyntheticTable();
+    last = e.status();
   }
-  c.benchmark = &b.benchmark;
-  if (name != "table" && name != "train") {
-    auto base = (*FindEvaluator("table"))->create(c);
-    EXPECT_TRUE(base.ok()) << base.status();
-    b.base = std::move(*base);
-    c.benchmark_evaluator = b.base.get();
-  }
-  auto e = (*FindEvaluator(name))->create(c);
-  EXPECT_TRUE(e.ok()) << name << ": " << e.status();
-  if (e.ok()) b.evaluator = std::move(*e);
-  return b;
+  ADD_FAILURE() << name << " builds on neither the table nor the train benchmark: " << last;
+  return Built();
 }
 
 class EvaluatorSuite : public ::testing::TestWithParam<std::string> {};
@@ -159,7 +196,11 @@ TEST_P(EvaluatorSuite, FidelitiesCostsAndDeterminism) {
   Built b = Build(GetParam(), space, &skip);
   if (!skip.empty()) GTEST_SKIP() << skip;
   ASSERT_NE(b.evaluator, nullptr);
+  // A twin built the same way: an evaluator with state (a run's own) is compared call for call with it.
+  Built twin = Build(GetParam(), space, &skip);
+  ASSERT_NE(twin.evaluator, nullptr);
   const Evaluator& ev = *b.evaluator;
+  const Evaluator& ev2 = *twin.evaluator;
   const std::vector<int> epochs = ev.fidelity_epochs();
   ASSERT_FALSE(epochs.empty());
   for (size_t i = 0; i < epochs.size(); ++i) {
@@ -178,7 +219,7 @@ TEST_P(EvaluatorSuite, FidelitiesCostsAndDeterminism) {
   for (int f : {0, ev.search_fidelity()}) {
     Rng r1(7), r2(7);
     auto a = ev.EvaluateAt(arch, f, r1);
-    auto c = ev.EvaluateAt(arch, f, r2);
+    auto c = ev2.EvaluateAt(arch, f, r2);
     ASSERT_TRUE(a.ok()) << a.status();
     ASSERT_TRUE(c.ok()) << c.status();
     EXPECT_EQ(a->fidelity, ev.LoggedFidelity(f));
@@ -189,14 +230,14 @@ TEST_P(EvaluatorSuite, FidelitiesCostsAndDeterminism) {
     previous_cost = a->cost_s;
     if (ev.deferrable()) {
       Rng r3(7);
-      auto d = ev.EvaluateDrawn(arch, ev.Draw(r3), f);
+      auto d = ev2.EvaluateDrawn(arch, ev2.Draw(r3), f);
       ASSERT_TRUE(d.ok()) << d.status();
       EXPECT_TRUE(SameBits(d->valid_acc, a->valid_acc) && SameBits(d->cost_s, ev.deferred_cost_s(f)));
     }
   }
   Rng r1(7), r2(7);
   auto dflt = ev.Evaluate(arch, r1);
-  auto search = ev.EvaluateAt(arch, ev.search_fidelity(), r2);
+  auto search = ev2.EvaluateAt(arch, ev.search_fidelity(), r2);
   ASSERT_TRUE(dflt.ok() && search.ok());
   EXPECT_TRUE(SameBits(dflt->valid_acc, search->valid_acc));
   EXPECT_EQ(dflt->fidelity, search->fidelity);
