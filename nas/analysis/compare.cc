@@ -29,6 +29,9 @@ struct LogInfo {
   std::string unit;
   double budget = 0, best_test_acc = 0;
   int workers = 1;  // budget.workers
+  // A weight-sharing log (enas, rsps; the truth_* attributes): judged by its truth table, compared on that
+  // table's benchmark in simulated seconds; its budget is its longest run's charge.
+  bool weight_sharing = false;
   std::map<std::string, std::string> method_settings;  // label -> Method in text form
 };
 
@@ -55,20 +58,31 @@ absl::StatusOr<LogInfo> Describe(const NamedLog& named) {
   };
   LogInfo info;
   info.log = &named;
-  NAS_ASSIGN_OR_RETURN(info.table_sha256, attr("table_sha256"));
+  auto truth = attrs.find("truth_table_sha256");
+  auto table = attrs.find("table_sha256");
+  info.weight_sharing = truth != attrs.end() && !truth->second.empty() && (table == attrs.end() || table->second.empty());
+  const std::string prefix = info.weight_sharing ? "truth_" : "";
+  NAS_ASSIGN_OR_RETURN(info.table_sha256, attr(info.weight_sharing ? "truth_table_sha256" : "table_sha256"));
   // Logs of the same values in differently-made files (e.g. two imports of one CSV) compare as one benchmark.
-  auto values = attrs.find("table_values_sha256");
+  auto values = attrs.find(prefix + "table_values_sha256");
   info.table_id = values != attrs.end() && !values->second.empty() ? "values:" + values->second : info.table_sha256;
   NAS_ASSIGN_OR_RETURN(std::string config_text, attr("config"));
-  NAS_ASSIGN_OR_RETURN(std::string best, attr("best_test_acc"));
+  NAS_ASSIGN_OR_RETURN(std::string best, attr(info.weight_sharing ? "truth_best_test_acc" : "best_test_acc"));
   info.search_epochs = attrs.count("search_epochs") ? attrs.at("search_epochs") : "";
   info.report_epochs = attrs.count("report_epochs") ? attrs.at("report_epochs") : "";
+  if (info.weight_sharing) {
+    info.search_epochs = "";
+    NAS_ASSIGN_OR_RETURN(info.report_epochs, attr("truth_epochs"));
+  }
   info.experiment = attrs.count("experiment") ? attrs.at("experiment") : "";
   if (!absl::SimpleAtod(best, &info.best_test_acc) || !std::isfinite(info.best_test_acc))
     return Bad(named.path, absl::StrCat("root attribute 'best_test_acc' is not a number: '", best, "'"));
   auto config = ParseExperiment(config_text, absl::StrCat(named.path, ": attribute 'config'"));
   if (!config.ok()) return config.status();
   info.dataset = config->benchmark().dataset();
+  if (info.weight_sharing) {
+    NAS_ASSIGN_OR_RETURN(info.dataset, attr("truth_dataset"));
+  }
   if (info.dataset.empty()) return Bad(named.path, "the stored config names no benchmark dataset");
   info.seed_mode = proto::SeedMode_Name(config->benchmark().seed_mode());
   info.cost = absl::StrCat(config->benchmark().cost_per_evaluation_s());
@@ -87,6 +101,13 @@ absl::StatusOr<LogInfo> Describe(const NamedLog& named) {
   if (!(info.budget > 0) || !std::isfinite(info.budget))
     return Bad(named.path, absl::StrCat("the stored config's budget is not positive: ", info.budget));
   info.workers = config->budget().has_workers() ? config->budget().workers() : 1;
+  if (info.weight_sharing) {  // its schedule, not the budget cap, ends a run: the budget is what it was charged
+    info.unit = kSeconds;
+    info.budget = 0;
+    for (const RunLog& run : named.log.runs)
+      if (!run.episodes.empty()) info.budget = std::max(info.budget, run.episodes.back().sim_time);
+    if (!(info.budget > 0)) return Bad(named.path, "a weight-sharing log without a charged run cannot be compared");
+  }
   for (const proto::Method& m : config->methods())
     info.method_settings[CompareLabel(m.label().empty() ? m.name() : m.label(), info.workers)] = m.ShortDebugString();
   return info;
@@ -97,16 +118,22 @@ absl::Status CheckSameProtocol(const LogInfo& a, const LogInfo& b, bool align) {
   const std::string& pa = a.log->path;
   const std::string& pb = b.log->path;
   const std::string on = absl::StrCat(" on benchmark '", a.dataset, "'");
-  if (a.search_epochs != b.search_epochs || a.report_epochs != b.report_epochs)
+  // A weight-sharing log searches with its supernet, not the table: only what it is judged by must agree (the
+  // reported epochs and the best test accuracy, i.e. the regret), and its charge aligns the budgets.
+  const bool ws = a.weight_sharing || b.weight_sharing;
+  if ((!ws && a.search_epochs != b.search_epochs) || a.report_epochs != b.report_epochs)
     return Conflict(pa, pb, absl::StrCat("different epochs", on, " (search/report ", a.search_epochs, "/", a.report_epochs,
                                          " vs ", b.search_epochs, "/", b.report_epochs, ")"));
-  if (a.seed_mode != b.seed_mode)
+  if (ws && a.best_test_acc != b.best_test_acc)
+    return Conflict(pa, pb, absl::StrCat("different best test accuracies", on, " (", a.best_test_acc, " vs ",
+                                         b.best_test_acc, ")"));
+  if (!ws && a.seed_mode != b.seed_mode)
     return Conflict(pa, pb, absl::StrCat("different seed modes", on, " (", a.seed_mode, " vs ", b.seed_mode, ")"));
   if (a.unit != b.unit)
     return Conflict(pa, pb, absl::StrCat("budgets in different units", on, " (", a.unit, " vs ", b.unit, ")"));
-  if (a.unit == kSeconds && a.cost != b.cost)
+  if (!ws && a.unit == kSeconds && a.cost != b.cost)
     return Conflict(pa, pb, absl::StrCat("different cost_per_evaluation_s", on, " (", a.cost, " vs ", b.cost, ")"));
-  if (a.budget != b.budget && !align)
+  if (a.budget != b.budget && !align && !ws)
     return Conflict(pa, pb, absl::StrCat("different budgets", on, " (", a.budget, " vs ", b.budget, " ", a.unit,
                                          "); --align compares them at the smaller one"));
   for (const auto& [label, settings] : a.method_settings) {
@@ -184,6 +211,11 @@ absl::StatusOr<Comparison> Compare(const std::vector<NamedLog>& logs, const Comp
     b.dataset = first.dataset;
     b.table_sha256 = first.table_sha256;
     b.search_epochs = first.search_epochs;
+    for (const LogInfo* info : group)
+      if (!info->weight_sharing) {
+        b.search_epochs = info->search_epochs;
+        break;
+      }
     b.report_epochs = first.report_epochs;
     b.unit = first.unit;
     b.best_test_acc = first.best_test_acc;

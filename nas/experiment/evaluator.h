@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <map>
 #include <memory>
 #include <cstdint>
 #include <string>
@@ -54,6 +55,11 @@ class Evaluator {
   virtual double best_test_acc() const { return NAN; }
   // What produced the rewards, for the log ("table <sha>" / the training spec).
   virtual std::string Describe() const = 0;
+  // Root attributes a log records about the inputs of a per-run evaluator (e.g. a weight-sharing method's truth
+  // table: truth_table_sha256, ...); `nas replay` and `nas run --resume` refuse a log whose *_sha256 differ.
+  virtual absl::StatusOr<std::map<std::string, std::string>> Provenance() const {
+    return std::map<std::string, std::string>();
+  }
 
   // Deferred evaluation, for evaluators whose work is worth running elsewhere (training: on a worker thread
   // or an MPI rank, nas/experiment/executor.h). Draw takes from the run's stream, in proposal order, exactly

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nas/experiment/config.h"
 #include "nas/experiment/provenance.h"
@@ -18,7 +19,10 @@ namespace {
 // Builds, once, the evaluator each method that owns one (StrategyInfo::evaluator) will build per run, so that
 // what it refuses (a space without a supernet, a truth table that does not match) is refused before any
 // output is written.
-absl::Status CheckOwnedEvaluators(const PreparedExperiment& p) {
+// Their provenance goes to p.owned_provenance; two methods whose evaluators record different values for one
+// attribute (e.g. two truth tables) are refused: a log is judged by one truth.
+absl::Status CheckOwnedEvaluators(PreparedExperiment& p) {
+  std::map<std::string, std::string> from;  // attribute -> the label that set it
   for (const proto::Method& m : p.config.methods()) {
     NAS_ASSIGN_OR_RETURN(const StrategyInfo* info, FindStrategy(m.name()));
     if (info->evaluator.empty()) continue;
@@ -28,7 +32,16 @@ absl::Status CheckOwnedEvaluators(const PreparedExperiment& p) {
     ec.space = p.space.get();
     ec.benchmark_evaluator = p.evaluator.get();
     ec.method = &m;
-    NAS_RETURN_IF_ERROR(einfo->create(ec).status());
+    NAS_ASSIGN_OR_RETURN(std::unique_ptr<Evaluator> evaluator, einfo->create(ec));
+    NAS_ASSIGN_OR_RETURN(auto provenance, evaluator->Provenance());
+    for (const auto& [key, value] : provenance) {
+      auto [it, fresh] = p.owned_provenance.emplace(key, value);
+      if (!fresh && it->second != value)
+        return absl::InvalidArgumentError(absl::StrCat("methods '", from[key], "' and '", m.label(), "' differ in ", key,
+                                                       " (\"", it->second, "\" vs \"", value,
+                                                       "\"); one experiment is judged by one truth"));
+      if (fresh) from[key] = m.label();
+    }
   }
   return absl::OkStatus();
 }
@@ -102,6 +115,7 @@ std::map<std::string, std::string> LogAttributes(const PreparedExperiment& e, in
   a["best_test_acc"] = absl::StrCat(e.evaluator->best_test_acc());
   a["worker_threads"] = std::to_string(worker_threads);
   a["compute_threads"] = std::to_string(compute_threads);
+  for (const auto& [key, value] : e.owned_provenance) a[key] = value;
   return a;
 }
 
@@ -120,6 +134,31 @@ bool TableMatchesLog(const PreparedExperiment& e, const std::map<std::string, st
     return true;
   }
   return false;
+}
+
+absl::Status OwnedProvenanceMatchesLog(const PreparedExperiment& e,
+                                       const std::map<std::string, std::string>& log_attributes,
+                                       const std::string& log_path) {
+  auto logged = [&](const std::string& key) {
+    auto it = log_attributes.find(key);
+    return it == log_attributes.end() ? std::string() : it->second;
+  };
+  for (const auto& [key, value] : e.owned_provenance) {
+    // X_sha256 (a file's digest); X_values_sha256 (its contents'), where both sides have it, decides.
+    if (!absl::EndsWith(key, "_sha256") || absl::EndsWith(key, "_values_sha256")) continue;
+    const std::string what = key.substr(0, key.size() - 7);
+    std::string checked = key;
+    if (e.owned_provenance.count(what + "_values_sha256") && !logged(what + "_values_sha256").empty())
+      checked = what + "_values_sha256";
+    const std::string then = logged(checked), now = e.owned_provenance.at(checked);
+    if (then.empty() || then == now) continue;
+    auto path = e.owned_provenance.find(what + "_path");
+    return absl::FailedPreconditionError(absl::StrCat(
+        log_path, ": ", checked, ": the log was made with ", then.substr(0, 16), "..., ",
+        path != e.owned_provenance.end() ? path->second : what, " now has ", now.substr(0, 16),
+        "... (a different truth table)"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace nas

@@ -38,8 +38,8 @@ std::map<std::string, std::string> Runner::RunAttributes(const RunJob& job) cons
           {"eval_seed", std::to_string(DeriveSeed(exp_seed, job.run, "evaluation/" + method.label()))}};
 }
 
-absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
-                                   const std::function<absl::Status(const Episode&)>& on_episode) const {
+absl::StatusOr<RunLog> Runner::Run(const RunJob& job, const std::function<absl::Status(const Episode&)>& on_episode,
+                                   const std::vector<Episode>* logged) const {
   const proto::Method& method = experiment_.methods(job.method_index);
   const uint64_t exp_seed = experiment_.seeds().experiment_seed();
   const uint64_t strategy_seed = DeriveSeed(exp_seed, job.run, "strategy/" + method.label());
@@ -62,6 +62,8 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   context.fidelity_epochs = evaluator.fidelity_epochs();
   context.search_fidelity = evaluator.search_fidelity();
   context.evaluator = owned.get();
+  if (!checkpoint_dir_.empty()) context.checkpoint_prefix = absl::StrCat(checkpoint_dir_, "/", method.label(), ".", job.run);
+  context.logged = logged;
   const int num_fidelities = static_cast<int>(context.fidelity_epochs.size());
   NAS_ASSIGN_OR_RETURN(std::unique_ptr<Strategy> strategy, info->create(context));
   Rng eval_rng(eval_seed);
@@ -94,6 +96,26 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
   bool asking = true;
   Episode best;
   bool have_best = false;
+  // The incumbent is the best by validation accuracy among the highest fidelity evaluated so far (with one
+  // fidelity: the best by validation accuracy).
+  auto update_best = [&](const Episode& e) {
+    if (!have_best || e.fidelity > best.fidelity || (e.fidelity == best.fidelity && e.valid_acc > best.valid_acc)) {
+      best = e;
+      have_best = true;
+    }
+  };
+  // Resumed from a checkpoint: the episodes it covers come from the log (nothing was pending at a checkpoint).
+  const int64_t restored = strategy->restored_episodes();
+  NAS_CHECK(restored == 0 || (logged != nullptr && restored <= static_cast<int64_t>(logged->size())));
+  for (int64_t i = 0; i < restored; ++i) {
+    const Episode& e = (*logged)[i];
+    NAS_CHECK(e.index == i);
+    update_best(e);
+    now = e.sim_time;
+    if (on_episode) NAS_RETURN_IF_ERROR(on_episode(e));
+    log.episodes.push_back(e);
+  }
+  asked = told = restored;
   for (;;) {
     while (asking && static_cast<int>(running.size()) < workers) {
       int k = workers - static_cast<int>(running.size());
@@ -186,12 +208,7 @@ absl::StatusOr<RunLog> Runner::Run(const RunJob& job,
     for (CurvePoint& c : e.curve) c.episode = i;
     e.worker = pending.worker;
     e.proposal = p.id;
-    // The incumbent is the best by validation accuracy among the highest fidelity evaluated so far (with one
-    // fidelity: the best by validation accuracy).
-    if (!have_best || e.fidelity > best.fidelity || (e.fidelity == best.fidelity && ev.valid_acc > best.valid_acc)) {
-      best = e;
-      have_best = true;
-    }
+    update_best(e);
     e.incumbent = best.arch;
     e.incumbent_valid = best.valid_acc;
     e.incumbent_test = best.test_acc;
@@ -220,9 +237,9 @@ absl::Status Runner::RunAll(const std::vector<RunJob>& jobs, int threads, const 
       absl::Status s;
       // No exception may leave the thread (it would std::terminate the process): it becomes the run's error.
       try {
-        absl::StatusOr<RunLog> r = Run(jobs[j], [&](const Episode& e) {
-          return cb.episode ? cb.episode(j, e) : absl::OkStatus();
-        });
+        absl::StatusOr<RunLog> r = Run(
+            jobs[j], [&](const Episode& e) { return cb.episode ? cb.episode(j, e) : absl::OkStatus(); },
+            cb.logged ? cb.logged(j) : nullptr);
         s = r.status();
         if (s.ok() && cb.finished) s = cb.finished(j, *r);
       } catch (...) {

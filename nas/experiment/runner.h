@@ -37,6 +37,9 @@ class Runner {
   // After Run, hands over the run's own evaluator (StrategyInfo::evaluator; e.g. a trained supernet) to `*out`
   // instead of destroying it (left empty for methods without one). Not for RunAll.
   void set_keep_owned_evaluator(std::unique_ptr<Evaluator>* out) { keep_owned_ = out; }
+  // Strategies may keep checkpoints under `dir` (StrategyContext::checkpoint_prefix = dir/<label>.<run>);
+  // empty (the default): none.
+  void set_checkpoint_dir(std::string dir) { checkpoint_dir_ = std::move(dir); }
 
   // Every (method, run) in the order logs store them: methods in config order, runs ascending.
   std::vector<RunJob> Jobs() const;
@@ -46,9 +49,12 @@ class Runner {
   std::map<std::string, std::string> RunAttributes(const RunJob& job) const;
 
   // One run. `on_episode` (may be empty) sees each episode as soon as it is made; an error from it stops the
-  // run and is returned.
+  // run and is returned. `logged` (resume; may be null): the episodes an interrupted run of this job logged.
+  // When the strategy restores a checkpoint covering the first n of them (Strategy::restored_episodes), those n
+  // are taken from `logged` (and passed to `on_episode`) instead of being run again.
   absl::StatusOr<RunLog> Run(const RunJob& job,
-                             const std::function<absl::Status(const Episode&)>& on_episode = nullptr) const;
+                             const std::function<absl::Status(const Episode&)>& on_episode = nullptr,
+                             const std::vector<Episode>* logged = nullptr) const;
 
   struct Callbacks {
     // Worker thread, for every episode of job `j` (e.g. append to the log). May be empty.
@@ -57,6 +63,8 @@ class Runner {
     std::function<absl::Status(int j, const RunLog&)> finished;
     // Calling thread, after each finished run. May be empty.
     std::function<void(int done, int total)> progress;
+    // Resume: the episodes job `j` logged before it was interrupted (null: none). May be empty.
+    std::function<const std::vector<Episode>*(int j)> logged;
   };
   // Runs `jobs` on `threads` workers; the callbacks must be thread-safe. Stops at the first error.
   absl::Status RunAll(const std::vector<RunJob>& jobs, int threads, const Callbacks& callbacks) const;
@@ -68,6 +76,7 @@ class Runner {
   const int compute_threads_;
   EvalExecutor* executor_ = nullptr;
   std::unique_ptr<Evaluator>* keep_owned_ = nullptr;
+  std::string checkpoint_dir_;
 };
 
 }  // namespace nas

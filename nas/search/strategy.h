@@ -48,6 +48,11 @@ class Strategy {
   virtual std::vector<Proposal> AskBatch(int k);
   virtual void TellResult(int64_t id, double reward);
 
+  // Resume from a checkpoint (StrategyContext::logged): how many of the run's first logged episodes the
+  // strategy's restored state already accounts for. The runner takes those episodes from the log instead of
+  // asking for them again, and continues with the strategy's next proposal. 0: the run starts from scratch.
+  virtual int64_t restored_episodes() const { return 0; }
+
  private:
   bool default_pending_ = false;
   Proposal default_proposal_;
@@ -70,6 +75,7 @@ class BatchStrategy : public Strategy {
 };
 
 class Evaluator;  // nas/experiment/evaluator.h
+struct Episode;   // nas/log/episode_record.h
 
 struct StrategyContext {
   const SearchSpace* space = nullptr;
@@ -82,6 +88,13 @@ struct StrategyContext {
   // The run's own evaluator when StrategyInfo::evaluator names one (else null): the strategy may train its
   // state between evaluations (it knows the concrete type it registered).
   Evaluator* evaluator = nullptr;
+  // Checkpoints (`nas run`): a path prefix under which a strategy with a schedule of its own (enas, rsps) may
+  // keep its state durably after each completed epoch; empty: no checkpoints. On resume, `logged` holds the
+  // episodes the interrupted run logged (else null): a strategy that finds a checkpoint consistent with them
+  // restores it and reports how many it covers (Strategy::restored_episodes). Only strategies whose evaluator
+  // does not draw from the run's evaluation stream may restore (the runner does not replay that stream).
+  std::string checkpoint_prefix;
+  const std::vector<Episode>* logged = nullptr;
 };
 
 

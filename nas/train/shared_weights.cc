@@ -11,6 +11,7 @@
 #include "nas/train/supernet.h"
 #include "nas/train/train_util.h"
 #include "nas/train/trainer.h"
+#include "nas/util/exception_status.h"
 #include "nas/util/rng.h"
 #include "nas/util/status.h"
 
@@ -179,5 +180,51 @@ int64_t SharedWeights::steps_per_epoch() const { return state_->steps_per_epoch;
 int64_t SharedWeights::valid_size() const { return state_->valid.size; }
 const std::string& SharedWeights::device() const { return state_->device_name; }
 std::string SharedWeights::WeightsSha256() const { return nas::WeightsSha256(*state_->net); }
+
+void SharedWeights::Save(torch::serialize::OutputArchive& archive) const {
+  const State& s = *state_;
+  torch::serialize::OutputArchive tensors, optimizer;
+  for (const auto& p : s.net->named_parameters()) tensors.write("p/" + p.key(), p.value().detach());
+  for (const auto& b : s.net->named_buffers()) tensors.write("b/" + b.key(), b.value(), /*is_buffer=*/true);
+  s.optimizer->save(optimizer);
+  archive.write("tensors", tensors);
+  archive.write("optimizer", optimizer);
+  archive.write("epochs_done", c10::IValue(static_cast<int64_t>(s.epochs_done)));
+  archive.write("step", c10::IValue(s.step));
+}
+
+absl::Status SharedWeights::Load(torch::serialize::InputArchive& archive) {
+  State& s = *state_;
+  try {
+    torch::serialize::InputArchive tensors, optimizer;
+    archive.read("tensors", tensors);
+    archive.read("optimizer", optimizer);
+    torch::NoGradGuard no_grad;
+    auto copy_into = [&](const std::string& key, torch::Tensor target, bool buffer) -> absl::Status {
+      torch::Tensor saved;
+      tensors.read(key, saved, buffer);
+      if (!saved.sizes().equals(target.sizes()) || saved.scalar_type() != target.scalar_type())
+        return absl::DataLossError(absl::StrCat("supernet entry ", key, " has shape ", c10::str(saved.sizes()),
+                                                ", expected ", c10::str(target.sizes())));
+      target.copy_(saved);
+      return absl::OkStatus();
+    };
+    for (const auto& p : s.net->named_parameters()) NAS_RETURN_IF_ERROR(copy_into("p/" + p.key(), p.value(), false));
+    for (const auto& b : s.net->named_buffers()) NAS_RETURN_IF_ERROR(copy_into("b/" + b.key(), b.value(), true));
+    s.optimizer->load(optimizer);
+    c10::IValue epochs, step;
+    archive.read("epochs_done", epochs);
+    archive.read("step", step);
+    if (epochs.toInt() < 0 || epochs.toInt() > s.spec.train().epochs() ||
+        step.toInt() != epochs.toInt() * s.steps_per_epoch)
+      return absl::DataLossError(absl::StrCat("supernet state after ", epochs.toInt(), " epochs and ", step.toInt(),
+                                              " steps does not fit this schedule"));
+    s.epochs_done = static_cast<int>(epochs.toInt());
+    s.step = step.toInt();
+  } catch (...) {
+    return CurrentExceptionToStatus("supernet state");
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace nas

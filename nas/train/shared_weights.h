@@ -24,6 +24,11 @@
 #include "nas/proto/supernet.pb.h"
 #include "nas/train/datasets.h"
 
+namespace torch::serialize {
+class OutputArchive;
+class InputArchive;
+}  // namespace torch::serialize
+
 namespace nas {
 
 // Fills the defaults of `spec` (ResolveTrainSpec for `train`, batchnorm "running") and validates it without I/O;
@@ -62,6 +67,13 @@ class SharedWeights {
   const std::string& device() const;  // "cpu" or "cuda:0"
   // SHA-256 of every parameter and buffer of the supernet (proves bit-identical training).
   std::string WeightsSha256() const;
+
+  // The training state for a checkpoint: every parameter and buffer, the optimiser's state (momentum buffers),
+  // the epochs and steps done. Load restores what Save wrote for the same spec (the values are copied into the
+  // existing tensors, keeping their device and layout), so that training continues bit for bit; an archive of
+  // another shape is an error naming the entry (torch errors are converted).
+  void Save(torch::serialize::OutputArchive& archive) const;
+  absl::Status Load(torch::serialize::InputArchive& archive);
 
  private:
   struct State;

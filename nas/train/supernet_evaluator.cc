@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include <torch/serialize/archive.h>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "nas/search/weight_sharing.h"
@@ -13,6 +15,8 @@
 #include "nas/proto/train.pb.h"
 #include "nas/util/text_proto.h"
 #include "nas/train/trainer.h"
+#include "nas/util/exception_status.h"
+#include "nas/util/sha256.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -64,12 +68,19 @@ absl::StatusOr<std::unique_ptr<SupernetEvaluator>> SupernetEvaluator::Create(con
                                                    "\" has no supernet (only nb201 has one)"));
   std::unique_ptr<SupernetEvaluator> e(new SupernetEvaluator());
   e->space_ = c.space;
+  e->seed_ = c.seed;
   *e->spec_.mutable_train() = c.benchmark->train();
   e->spec_.set_batchnorm(p.batchnorm());
   absl::Status resolved = ResolveSupernetSpec(&e->spec_);
   if (!resolved.ok()) return absl::Status(resolved.code(), absl::StrCat(who, "benchmark.", resolved.message()));
-  if (!p.table().empty()) {
-    NAS_ASSIGN_OR_RETURN(e->table_, ReadTable(p.table()));
+  // The truth table's errors name the method, then the table.
+  absl::Status truth = [&]() -> absl::Status {
+    if (p.table().empty()) return absl::OkStatus();
+    auto table = ReadTable(p.table());
+    if (!table.ok())
+      return absl::Status(table.status().code(), absl::StrCat("weight_sharing.table: ", table.status().message()));
+    e->table_ = std::move(*table);
+    e->method_table_path_ = p.table();
     NAS_RETURN_IF_ERROR(CheckTableMatches(*e->table_, p.table(), e->spec_.train()));
     if (p.table_dataset().empty() && e->table_->datasets().size() != 1)
       return absl::InvalidArgumentError(absl::StrCat(p.table(), ": weight_sharing.table_dataset: the table has ",
@@ -96,9 +107,12 @@ absl::StatusOr<std::unique_ptr<SupernetEvaluator>> SupernetEvaluator::Create(con
                                                         e->truth_->fidelities()[0], " epochs (the clock's unit)"));
     e->unit_s_ = time_sum / timed / e->truth_->fidelities()[0];
     e->best_test_ = best;
-  }
-  NAS_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> data, LoadDataset(e->spec_.train().data()));
-  auto weights = SharedWeights::Create(e->spec_, data, c.seed);
+    return absl::OkStatus();
+  }();
+  if (!truth.ok()) return absl::Status(truth.code(), absl::StrCat(who, truth.message()));
+  auto data = LoadDataset(e->spec_.train().data());
+  if (!data.ok()) return absl::Status(data.status().code(), absl::StrCat(who, data.status().message()));
+  auto weights = SharedWeights::Create(e->spec_, *data, c.seed);
   if (!weights.ok()) return absl::Status(weights.status().code(), absl::StrCat(who, "benchmark.", weights.status().message()));
   e->weights_ = std::move(*weights);
   e->train_size_ = e->spec_.train().data().train_size();
@@ -111,6 +125,9 @@ absl::StatusOr<std::unique_ptr<SupernetEvaluator>> SupernetEvaluator::Create(con
 absl::StatusOr<Evaluation> SupernetEvaluator::EvaluateAt(const Actions& arch, int fidelity, Rng&) const {
   if (fidelity < 0) fidelity = kMinibatch;
   Evaluation ev;
+  std::vector<std::function<absl::Status()>> tasks;
+  tasks.swap(tasks_);
+  for (const auto& task : tasks) NAS_RETURN_IF_ERROR(task());
   std::vector<SharedWeights::Sampler> scheduled;
   scheduled.swap(scheduled_);
   for (const SharedWeights::Sampler& sample : scheduled) {
@@ -153,6 +170,45 @@ std::string SupernetEvaluator::WeightsSha256() const { return weights_->WeightsS
 
 absl::StatusOr<double> SupernetEvaluator::WholeSplitAccuracy(const Actions& arch) const {
   return weights_->ValidAccuracy(arch);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> SupernetEvaluator::Provenance() const {
+  std::map<std::string, std::string> a;
+  if (truth_ == nullptr) return a;
+  const std::string& path = method_table_path_;
+  NAS_ASSIGN_OR_RETURN(a["truth_table_sha256"], Sha256File(path));
+  a["truth_table_path"] = path;
+  a["truth_table_values_sha256"] = table_->values_sha256();
+  a["truth_dataset"] = truth_->name();
+  a["truth_epochs"] = absl::StrCat(truth_->fidelities()[truth_fidelity_]);
+  a["truth_best_test_acc"] = absl::StrCat(best_test_);
+  a["clock_unit_s"] = absl::StrCat(unit_s_);
+  return a;
+}
+
+std::string SupernetEvaluator::Identity() const {
+  return absl::StrCat("supernet ", spec_.ShortDebugString(), " seed ", seed_, "; ", Describe());
+}
+
+void SupernetEvaluator::Save(torch::serialize::OutputArchive& archive) const {
+  torch::serialize::OutputArchive weights;
+  weights_->Save(weights);
+  archive.write("shared_weights", weights);
+  archive.write("next_minibatch", c10::IValue(next_minibatch_));
+}
+
+absl::Status SupernetEvaluator::Load(torch::serialize::InputArchive& archive) {
+  try {
+    torch::serialize::InputArchive weights;
+    archive.read("shared_weights", weights);
+    NAS_RETURN_IF_ERROR(weights_->Load(weights));
+    c10::IValue next;
+    archive.read("next_minibatch", next);
+    next_minibatch_ = next.toInt();
+  } catch (...) {
+    return CurrentExceptionToStatus("supernet evaluator state");
+  }
+  return absl::OkStatus();
 }
 
 std::string SupernetEvaluator::truth_dataset() const { return truth_ != nullptr ? truth_->name() : ""; }

@@ -17,6 +17,8 @@
 #define NAS_TRAIN_SUPERNET_EVALUATOR_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +27,11 @@
 #include "nas/experiment/evaluator.h"
 #include "nas/proto/supernet.pb.h"
 #include "nas/train/shared_weights.h"
+
+namespace torch::serialize {
+class OutputArchive;
+class InputArchive;
+}  // namespace torch::serialize
 
 namespace nas {
 
@@ -47,15 +54,27 @@ class SupernetEvaluator : public Evaluator {
   int report_epochs() const override;
   double best_test_acc() const override { return best_test_; }
   std::string Describe() const override;
+  // With a truth table: truth_table_path (as given), truth_table_sha256 (the file's), truth_table_values_sha256
+  // (its contents'), truth_dataset, truth_epochs (the fidelity judged), truth_best_test_acc, clock_unit_s.
+  absl::StatusOr<std::map<std::string, std::string>> Provenance() const override;
 
   // One supernet epoch (architecture per minibatch from `sample`), trained at the start of the next
   // evaluation (which returns its errors) and charged to it.
   void ScheduleEpoch(SharedWeights::Sampler sample) { scheduled_.push_back(std::move(sample)); }
+  // Work run at the start of the next evaluation, before its scheduled epochs (e.g. a checkpoint); its error is
+  // that evaluation's.
+  void ScheduleTask(std::function<absl::Status()> task) { tasks_.push_back(std::move(task)); }
   int epochs() const;       // the schedule's epochs (benchmark.train.epochs)
   int epochs_done() const;
   int64_t steps_per_epoch() const;
   double epoch_unit_s() const { return unit_s_; }
   std::string WeightsSha256() const;
+  // What determines the supernet's run (its spec, seed, clock unit and truth table), for checkpoints.
+  std::string Identity() const;
+  // The run state (shared weights, optimiser, epochs, the next validation minibatch) for a checkpoint taken
+  // between evaluations; Load restores it (errors name the entry).
+  void Save(torch::serialize::OutputArchive& archive) const;
+  absl::Status Load(torch::serialize::InputArchive& archive);
   // The shared-weight accuracy of `arch` on the whole validation split (charges nothing).
   absl::StatusOr<double> WholeSplitAccuracy(const Actions& arch) const;
   // The truth table and its dataset's name (null / empty without weight_sharing.table).
@@ -72,11 +91,13 @@ class SupernetEvaluator : public Evaluator {
   const TableDataset* truth_ = nullptr;
   int truth_fidelity_ = 0;
   double unit_s_ = 1.0, best_test_ = NAN;
+  uint64_t seed_ = 0;
   int64_t train_size_ = 0, valid_size_ = 0, batch_ = 0;
-  std::string table_note_;
+  std::string table_note_, method_table_path_;
   // Run state (evaluators owned by a run are used by its thread only).
   mutable int64_t next_minibatch_ = 0;
   mutable std::vector<SharedWeights::Sampler> scheduled_;
+  mutable std::vector<std::function<absl::Status()>> tasks_;
 };
 
 }  // namespace nas

@@ -64,6 +64,7 @@ int ReplayCommand(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr, "%s", note.c_str());
+  if (absl::Status s = OwnedProvenanceMatchesLog(*prepared, log->attributes, path); !s.ok()) return Fail(s);
   // A log written without the fidelity field was evaluated at the search fidelity throughout.
   FillUnrecordedFidelity(&*log, prepared->evaluator->LoggedFidelity(Evaluator::kSearchFidelity));
   const int compute_threads = 1;

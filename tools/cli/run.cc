@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -194,8 +195,10 @@ int RunCommand(int argc, char** argv) {
     return Fail(s);
 
   auto prepared = PrepareExperiment(*config);
-  // A field the evaluator refuses (benchmark.train.*, benchmark.reward.*) is the config's: name the file.
-  if (!prepared.ok() && absl::StartsWith(prepared.status().message(), "benchmark."))
+  // A field the evaluator refuses (benchmark.train.*, benchmark.reward.*), or a method's own evaluator refuses
+  // (weight_sharing.*, its truth table), is the config's: name the file.
+  if (!prepared.ok() && (absl::StartsWith(prepared.status().message(), "benchmark.") ||
+                         absl::StartsWith(prepared.status().message(), "method")))
     prepared = absl::Status(prepared.status().code(), absl::StrCat(config_path, ": ", prepared.status().message()));
   if (!prepared.ok() && resume && prepared.status().code() == absl::StatusCode::kNotFound)
     return Fail(absl::NotFoundError(absl::StrCat(prepared.status().message(), " (give the table with --table)")));
@@ -207,9 +210,15 @@ int RunCommand(int argc, char** argv) {
     return Fail(absl::FailedPreconditionError(absl::StrCat(prepared->table_path, ": its SHA-256 differs from the table ",
                                                            out, " was started with; cannot resume (--table)")));
   std::fprintf(stderr, "%s", table_note.c_str());
+  if (resume)
+    if (absl::Status s = OwnedProvenanceMatchesLog(*prepared, old.attributes, out); !s.ok()) return Fail(s);
   const int compute_threads = 1;
   SetComputeThreads(compute_threads);
   Runner runner(prepared->config, *prepared->space, *prepared->evaluator, compute_threads);
+  // Strategies with epochs of their own (enas, rsps) keep their state there after each epoch; --resume
+  // continues their unfinished runs from it. Removed once the log is complete.
+  const std::string checkpoint_dir = out + ".ckpt";
+  runner.set_checkpoint_dir(checkpoint_dir);
   // Children to train run on --threads worker threads (also several of one run at once with budget.workers).
   // Under MPI they go to the worker ranks (--threads each), and rank 0 runs as many runs at once as they hold.
   std::unique_ptr<EvalExecutor> executor;
@@ -302,9 +311,13 @@ int RunCommand(int argc, char** argv) {
     return absl::OkStatus();
   };
   callbacks.progress = [&](int done, int total) { progress.Update(done, total); };
+  if (resume)
+    callbacks.logged = [&](int j) -> const std::vector<Episode>* { return &old.runs[slot_of[j]].episodes; };
   absl::Status status = runner.RunAll(jobs, run_threads, callbacks);
   if (status.ok()) status = (*writer)->Close();
   if (!status.ok()) return Fail(status);  // the log keeps every acknowledged episode: --resume completes it
+  std::error_code ignored;
+  std::filesystem::remove_all(checkpoint_dir, ignored);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double best = prepared->evaluator->best_test_acc();
   std::printf("%s: %zu runs, %s on %s (%d epochs search, %d epochs report%s)\n",

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nas/analysis/ranking.h"
 #include "nas/experiment/config.h"
@@ -60,6 +61,9 @@ int TauCommand(int argc, char** argv) {
     config->mutable_benchmark()->mutable_train()->mutable_data()->set_path(
         ResolvePath(config->benchmark().train().data().path()));
   auto prepared = PrepareExperiment(*config);
+  if (!prepared.ok() && (absl::StartsWith(prepared.status().message(), "benchmark.") ||
+                         absl::StartsWith(prepared.status().message(), "method")))
+    prepared = absl::Status(prepared.status().code(), absl::StrCat(config_path, ": ", prepared.status().message()));
   if (!prepared.ok()) return Fail(prepared.status());
   Runner runner(prepared->config, *prepared->space, *prepared->evaluator, 1);
   std::unique_ptr<Evaluator> owned;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "nas/util/exception_status.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -100,6 +102,35 @@ void EnasController::Step() {
 std::vector<float> EnasController::Weights() const {
   const torch::Tensor& w = net_->flat_parameters();
   return std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+}
+
+void EnasController::Save(torch::serialize::OutputArchive& archive) const {
+  torch::serialize::OutputArchive adam;
+  adam_->save(adam);
+  archive.write("weights", net_->flat_parameters().detach());
+  archive.write("adam", adam);
+}
+
+absl::Status EnasController::Load(torch::serialize::InputArchive& archive) {
+  try {
+    torch::Tensor weights;
+    torch::serialize::InputArchive adam;
+    archive.read("weights", weights);
+    archive.read("adam", adam);
+    torch::Tensor flat = net_->flat_parameters();
+    if (!weights.sizes().equals(flat.sizes()) || weights.scalar_type() != flat.scalar_type())
+      return absl::DataLossError(absl::StrCat("controller weights of shape ", c10::str(weights.sizes()),
+                                              ", expected ", c10::str(flat.sizes())));
+    {
+      torch::NoGradGuard no_grad;
+      flat.copy_(weights);
+    }
+    adam_->load(adam);
+    flat.grad().zero_();
+  } catch (...) {
+    return CurrentExceptionToStatus("controller state");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace nas

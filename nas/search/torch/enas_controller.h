@@ -36,6 +36,10 @@ class EnasController {
   void Step();
   // Every weight, in the LstmController layout (for checks).
   std::vector<float> Weights() const;
+  // The weights and the Adam state, for a checkpoint taken between steps (no gradient accumulated). Load
+  // restores what Save wrote for the same params; torch errors are converted.
+  void Save(torch::serialize::OutputArchive& archive) const;
+  absl::Status Load(torch::serialize::InputArchive& archive);
 
  private:
   // Per-decision logits given the prefix (teacher-forced when `arch` is complete, else sampled into it).
