@@ -41,6 +41,11 @@ absl::StatusOr<std::shared_ptr<const Dataset>> LoadDataset(const proto::DatasetS
 // Fills defaults into `spec` and validates it (no I/O); errors name the field.
 absl::Status ResolveTrainSpec(proto::TrainSpec* spec);
 
+// The memory layout a network spec trains in: memory_layout, or when it is unset, channels_last's (false: NCHW,
+// true: CHANNELS_LAST_LEGACY). ResolveTrainSpec never sets memory_layout, so that specs without it resolve to
+// the same text; callers ask this function instead.
+proto::NetworkSpec::MemoryLayout EffectiveMemoryLayout(const proto::NetworkSpec& network);
+
 // Trains the NB201-skeleton network of `arch` (a decision vector of `space`, which must be "nb201") for
 // spec.epochs() epochs with seed `seed`; deterministic for a fixed seed, thread count and device.
 absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,
