@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "nas/space/nb201_cost.h"
+#include "nas/space/analytic_cost.h"
 #include "nas/table/table_index.h"
 #include "nas/util/status.h"
 
@@ -60,21 +60,13 @@ void TableEvaluator::FillCosts(const Table& table, const SearchSpace& space, con
     cost_source_ = "table";
     return;
   }
-  auto source = table.attributes().find("source");
-  if (table.sparse() || space.name() != "nb201" || source == table.attributes().end() ||
-      !absl::StartsWith(source->second, "NAS-Bench-201 CSV"))
-    return;
-  Nb201Skeleton skeleton;  // the CSV's networks: C = 16, N = 5 on 3-channel images
-  if (absl::StartsWith(dataset, "cifar100")) skeleton.num_classes = 100;
-  if (absl::StartsWith(dataset, "ImageNet16")) skeleton.num_classes = 120, skeleton.image_size = 16;
-  params_m_.resize(table.num_archs());
-  flops_m_.resize(table.num_archs());
-  for (int64_t a = 0; a < table.num_archs(); ++a) {
-    const Actions ops = space.FromOrdinal(a);
-    params_m_[a] = Nb201Params(ops, skeleton) / 1e6;
-    flops_m_[a] = Nb201Flops(ops, skeleton) / 1e6;
-  }
-  cost_source_ = absl::StrCat("analytic (NB201 skeleton C=16 N=5, ", skeleton.num_classes, " classes)");
+  // A dense table without counts: the space's analytic model, when it recognises the table (analytic_cost.h).
+  if (table.sparse()) return;
+  std::optional<AnalyticCosts> analytic = AnalyticTableCosts(space, table.num_archs(), table.attributes(), dataset);
+  if (!analytic) return;
+  params_m_ = std::move(analytic->params_m);
+  flops_m_ = std::move(analytic->flops_m);
+  cost_source_ = std::move(analytic->source);
 }
 
 absl::StatusOr<TableEvaluator> TableEvaluator::Create(const Table& table, const SearchSpace& space,

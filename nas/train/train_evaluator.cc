@@ -1,15 +1,9 @@
 // The `train` evaluator: every proposed child is really trained (nas/train/trainer.h); reward = validation
 // accuracy after the last epoch, reported = its test accuracy, the whole per-epoch curve goes to the log.
 // Registered with the experiment core (nas/experiment/evaluator.h) so that the core stays free of LibTorch.
-#include <unistd.h>
-
-#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "nas/space/zoph_le_space.h"
-#include "nas/train/macro_network.h"
 #include "google/protobuf/text_format.h"
 #include "nas/experiment/evaluator.h"
 #include "nas/train/trainer.h"
@@ -96,43 +90,14 @@ class TrainEvaluator : public Evaluator {
   double cost_;
 };
 
-// Refuses, before any data is read or child trained, a macro space whose largest child would not fit in this
-// machine's memory at the configured batch (nas/train/macro_network.h's estimate; the image size and class
-// count are the dataset's, known from the resolved spec without reading it).
-absl::Status CheckMacroMemory(const SearchSpace& space, const proto::TrainSpec& spec) {
-  const auto& macro = dynamic_cast<const ZophLeSpace&>(space);
-  const proto::DatasetSpec& d = spec.data();
-  const bool cifar = d.name() == "cifar10";
-  const int64_t size = d.image_size() > 0 ? d.image_size() : (cifar ? 32 : 28);
-  const int64_t channels = cifar ? 3 : 1;
-  // Training batches keep activations and their gradients; evaluation batches (at least 512, no gradients)
-  // about half as much per image.
-  const int64_t batch = spec.batch_size();
-  MacroMemoryEstimate m = EstimateMacroTrainingMemory(macro.layers(), batch, channels, size, 10);
-  MacroMemoryEstimate eval = EstimateMacroTrainingMemory(macro.layers(), std::max<int64_t>(batch, 512), channels, size, 10);
-  eval.activation_bytes /= 2;
-  if (eval.total() > m.total()) m = eval;
-  const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
-  // Two workers may train at once and the dataset, LibTorch and the log need room too: allow a quarter.
-  if (m.total() > physical / 4)
-    return absl::ResourceExhaustedError(absl::StrFormat(
-        "benchmark.space_params.layers: the largest child of a %d-layer zoph_le_cnn at batch %d on %dx%dx%d "
-        "images needs about %.1f GiB (activations %.1f, weights %.2f), more than a quarter of this machine's "
-        "%.1f GiB; lower benchmark.train.batch_size, train.data.image_size or space_params.layers",
-        macro.layers(), batch, channels, size, size, m.total() / (1 << 30), m.activation_bytes / (1 << 30),
-        m.weight_bytes / (1 << 30), physical / (1 << 30)));
-  return absl::OkStatus();
-}
-
 const bool kRegistered = RegisterTrainEvaluator(
     [](const proto::Benchmark& benchmark, const SearchSpace& space) -> absl::StatusOr<std::unique_ptr<Evaluator>> {
       proto::TrainSpec spec = benchmark.train();
       absl::Status s = ResolveTrainSpec(&spec);
       if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("benchmark.train.", s.message()));
-      if (space.name() != "nb201" && space.name() != "zoph_le_cnn")
-        return absl::InvalidArgumentError(
-            absl::StrCat("benchmark.space: training supports nb201 and zoph_le_cnn, not ", space.name()));
-      if (space.name() == "zoph_le_cnn") NAS_RETURN_IF_ERROR(CheckMacroMemory(space, spec));
+      // The space's child network (its registration's check, e.g. memory), before any data is read.
+      absl::Status trainable = CheckTrainable(space, spec);
+      if (!trainable.ok()) return absl::Status(trainable.code(), absl::StrCat("benchmark.", trainable.message()));
       // Before any log or data exists: a CUDA run on a machine without CUDA fails here, not at its first child.
       if (spec.device() == "cuda" && !CudaAvailable())
         return absl::FailedPreconditionError(

@@ -1,6 +1,7 @@
 // TrainChild: NB201's training recipe (SGD with Nesterov momentum, weight decay, cosine annealing, cross
-// entropy) for one child network. The learning rate is annealed per iteration: before step t of T (over all
-// epochs), lr = 0.5 * lr0 * (1 + cos(pi * t / T)), warmup 0, eta_min 0.
+// entropy) for the child network that the space's registration builds (child_network.h). The learning rate is
+// annealed per iteration: before step t of T (over all epochs), lr = 0.5 * lr0 * (1 + cos(pi * t / T)),
+// warmup 0, eta_min 0.
 #include "nas/train/trainer.h"
 
 #include <torch/torch.h>
@@ -10,13 +11,11 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "nas/space/nb201_space.h"
+#include "nas/train/child_network.h"
 #include "nas/train/datasets.h"
 #include "nas/train/device_stream.h"
-#include "nas/train/macro_network.h"
 #include "nas/train/network.h"
 #include "nas/train/train_util.h"
-#include "nas/space/zoph_le_space.h"
 #include "nas/util/field_check.h"
 #include "nas/util/rng.h"
 #include "nas/util/status.h"
@@ -29,16 +28,16 @@ absl::Status Invalid(absl::string_view field, absl::string_view what) {
 }
 
 // Mean loss and accuracy (percent) of `net` (eval mode) on a split.
-template <typename Net>
-void Evaluate(Net& net, const DeviceSplit& split, int64_t batch, bool channels_last, double* loss, double* acc) {
+void Evaluate(ChildNetwork& net, const DeviceSplit& split, int64_t batch, bool channels_last, double* loss,
+              double* acc) {
   torch::NoGradGuard no_grad;
-  net->eval();
+  net.module().eval();
   double loss_sum = 0;
   int64_t correct = 0;
   for (int64_t b = 0; b < split.size; b += batch) {
     const int64_t n = std::min(batch, split.size - b);
     torch::Tensor x = Layout(split.images.narrow(0, b, n), channels_last), y = split.labels.narrow(0, b, n);
-    torch::Tensor logits = net->forward(x);
+    torch::Tensor logits = net.forward(x);
     loss_sum += CrossEntropy(logits, y).item<double>() * n;
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
   }
@@ -46,19 +45,19 @@ void Evaluate(Net& net, const DeviceSplit& split, int64_t batch, bool channels_l
   *acc = split.size ? 100.0 * correct / split.size : 0.0;
 }
 
-// The training loop, the same for every kind of child network (the NB201 path is unchanged by being a template).
-template <typename Net>
-absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec, const Dataset& data, uint64_t seed,
-                                         const torch::Device& device, TrainResult result) {
+// The training loop, the same for every registered child network.
+absl::StatusOr<TrainResult> TrainNetwork(ChildNetwork& net, const proto::TrainSpec& spec, const Dataset& data,
+                                         uint64_t seed, const torch::Device& device, TrainResult result) {
   // On a GPU this thread's kernels go to a stream of its own: children of concurrent workers overlap.
   WorkerStream stream(device);
-  net->InitWeights(seed);  // on the CPU, so every device starts from the same weights
-  for (const auto& module : net->modules(/*include_self=*/false))
-    if (auto* bn = module->template as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
-  result.params_m = net->NumParams() / 1e6;
-  result.flops_m = net->Flops() / 1e6;
-  net->to(device);
-  const bool channels_last = ApplyMemoryLayout(*net, EffectiveMemoryLayout(spec.network()));
+  torch::nn::Module& module = net.module();
+  net.InitWeights(seed);  // on the CPU, so every device starts from the same weights
+  for (const auto& child : module.modules(/*include_self=*/false))
+    if (auto* bn = child->as<torch::nn::BatchNorm2d>()) bn->options.momentum(spec.network().bn_momentum());
+  result.params_m = net.NumParams() / 1e6;
+  result.flops_m = net.Flops() / 1e6;
+  module.to(device);
+  const bool channels_last = ApplyMemoryLayout(module, EffectiveMemoryLayout(spec.network()));
 
   const DeviceSplit train = ToDevice(data.train(), data, device), valid = ToDevice(data.valid(), data, device),
                     test = ToDevice(data.test(), data, device);
@@ -66,7 +65,7 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
   const int64_t iters_per_epoch = (train.size + batch - 1) / batch;
   const double total_iters = static_cast<double>(iters_per_epoch) * spec.epochs();
   const double lr0 = spec.learning_rate();
-  torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(lr0)
+  torch::optim::SGD optimizer(module.parameters(), torch::optim::SGDOptions(lr0)
                                                      .momentum(spec.momentum())
                                                      .nesterov(spec.nesterov())
                                                      .weight_decay(spec.weight_decay()));
@@ -75,7 +74,7 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
     EpochMetrics m;
     m.epoch = epoch + 1;
     const auto start = std::chrono::steady_clock::now();
-    net->train();
+    module.train();
     std::vector<int64_t> order = EpochOrder(seed, epoch, train.size);
     torch::Tensor order_t = torch::from_blob(order.data(), {train.size}, torch::kLong).clone().to(device);
     double loss_sum = 0;
@@ -89,7 +88,7 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
       for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
       optimizer.zero_grad();
-      torch::Tensor logits = net->forward(x);
+      torch::Tensor logits = net.forward(x);
       torch::Tensor loss = CrossEntropy(logits, y);
       loss.backward();
       optimizer.step();
@@ -106,7 +105,7 @@ absl::StatusOr<TrainResult> TrainNetwork(Net& net, const proto::TrainSpec& spec,
       return absl::InternalError(absl::StrCat("training diverged (loss ", m.train_loss, ") in epoch ", m.epoch));
     result.epochs.push_back(m);
   }
-  result.weights_sha256 = WeightsSha256(*net);
+  result.weights_sha256 = WeightsSha256(module);
   return result;
 }
 
@@ -183,11 +182,14 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
   return CheckTrainSpecLimits(*spec);
 }
 
+absl::Status CheckTrainable(const SearchSpace& space, const proto::TrainSpec& spec) {
+  NAS_ASSIGN_OR_RETURN(const ChildNetworkFamily* family, FindChildNetwork(space.name()));
+  return family->check ? family->check(space, spec) : absl::OkStatus();
+}
+
 absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,
                                        const Dataset& data, uint64_t seed) {
-  if (space.name() != "nb201" && space.name() != "zoph_le_cnn")
-    return absl::InvalidArgumentError(
-        absl::StrCat("space: TrainChild trains nb201 cells and zoph_le_cnn networks, not \"", space.name(), "\""));
+  NAS_RETURN_IF_ERROR(FindChildNetwork(space.name()).status());
   if (!space.IsValid(arch))
     return absl::InvalidArgumentError(absl::StrCat("arch: not a valid ", space.name(), " architecture (", arch.size(),
                                                    " decisions)"));
@@ -200,26 +202,12 @@ absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& 
   if (!prepared.ok()) return prepared.status();
   const torch::Device device = *prepared;
 
-  if (space.name() == "zoph_le_cnn") {
-    MacroNetworkConfig config;
-    const auto* macro = dynamic_cast<const ZophLeSpace*>(&space);
-    NAS_CHECK(macro != nullptr);
-    config.layers = macro->Decode(arch);
-    config.in_channels = data.channels();
-    config.image_size = data.image_size();
-    config.num_classes = data.num_classes();
-    ZophLeNetwork net(config);
-    return TrainNetwork(net, spec, data, seed, device, std::move(result));
-  }
-  NetworkConfig config;
-  config.ops = arch;
-  config.channels = spec.network().channels();
-  config.cells_per_stage = spec.network().cells_per_stage();
-  config.in_channels = data.channels();
-  config.image_size = data.image_size();
-  config.num_classes = data.num_classes();
-  Nb201Network net(config);
-  return TrainNetwork(net, spec, data, seed, device, std::move(result));
+  ChildInput input;
+  input.channels = data.channels();
+  input.image_size = data.image_size();
+  input.num_classes = data.num_classes();
+  NAS_ASSIGN_OR_RETURN(std::unique_ptr<ChildNetwork> net, BuildChildNetwork(space, arch, spec.network(), input));
+  return TrainNetwork(*net, spec, data, seed, device, std::move(result));
 }
 
 }  // namespace nas

@@ -46,8 +46,14 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec);
 // the same text; callers ask this function instead.
 proto::NetworkSpec::MemoryLayout EffectiveMemoryLayout(const proto::NetworkSpec& network);
 
-// Trains the NB201-skeleton network of `arch` (a decision vector of `space`, which must be "nb201") for
-// spec.epochs() epochs with seed `seed`; deterministic for a fixed seed, thread count and device.
+// Whether `space` has a registered child network (child_network.h; the error lists the spaces that have one)
+// and passes its check of the resolved `spec` (e.g. memory). No I/O: called before any data is read. Errors
+// name the field of the experiment's `benchmark` message ("space: ...", "space_params.layers: ...").
+absl::Status CheckTrainable(const SearchSpace& space, const proto::TrainSpec& spec);
+
+// Trains the child network registered for space.name() (child_network.h) of `arch` (a decision vector of
+// `space`) for spec.epochs() epochs with seed `seed`; deterministic for a fixed seed, thread count and device.
+// A space without a registered network is an error listing the spaces that have one.
 absl::StatusOr<TrainResult> TrainChild(const SearchSpace& space, const Actions& arch, const proto::TrainSpec& spec,
                                        const Dataset& data, uint64_t seed);
 

@@ -6,9 +6,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nas/space/nb101_space.h"
 #include "nas/space/nb201_space.h"
 #include "nas/train/datasets.h"
 #include "nas/train/network.h"
+#include "nas/util/rng.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -189,7 +191,20 @@ TEST(TrainChildTest, RejectsOtherSpaces) {
   ASSERT_TRUE(ResolveTrainSpec(&spec).ok());
   auto data = SyntheticData(spec);
   Nb201Space space;
-  EXPECT_FALSE(TrainChild(space, Actions{3, 3, 9, 1, 3, 1}, spec, *data, 1).ok());
+  auto invalid = TrainChild(space, Actions{3, 3, 9, 1, 3, 1}, spec, *data, 1);
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_THAT(std::string(invalid.status().message()), HasSubstr("arch: not a valid nb201 architecture"));
+  // A space without a registered child network: one line listing the spaces that have one.
+  Nb101Space nb101;
+  Rng rng(3);
+  auto other = TrainChild(nb101, nb101.Sample(rng), spec, *data, 1);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(other.status().message()),
+              HasSubstr("space: no child network is registered for \"nb101\" (spaces with one: nb201, zoph_le_cnn)"));
+  EXPECT_EQ(std::string(other.status().message()).find('\n'), std::string::npos);
+  EXPECT_FALSE(CheckTrainable(nb101, spec).ok());
+  EXPECT_TRUE(CheckTrainable(space, spec).ok());
 }
 
 // 300 Fashion-MNIST training images at 12x12 (14 is not a multiple of 4, which the skeleton's two
