@@ -1,12 +1,15 @@
 // The harness against Python, side by side in one run, a -c opt harness that prints figures:
-//   bazel run -c opt //benchmarks:side_by_side [-- --pairs N --seconds S --starts N --allocators --skip_protocol]
+//   bazel run -c opt //benchmarks:side_by_side [-- --pairs N --seconds S --starts N --allocators --skip_protocol
+//                                               --skip_training --net 0|1]
 // (a) Child training of the same NB201 net (the fixed cell of train_benchmark; C=16 N=5 on 3x32x32 and C=8 N=1
 //     on 1x12x12; batch 64; one thread): images per CPU second, C++ (train_benchmark throughput) against the
 //     NB201 authors' TinyNetwork in PyTorch-Python (benchmarks/nb201_train_reference.py, Debian's
-//     python3-torch; skipped, saying so, when it is absent), each in the default NCHW memory format and in
-//     channels-last (NetworkSpec.channels_last); ratios are against the authors' NCHW. --allocators adds the
-//     C++ figure with glibc's default malloc (NAS_MALLOC_TUNING=0), with jemalloc and with tcmalloc (LD_PRELOAD,
-//     when installed).
+//     python3-torch; skipped, saying so, when it is absent), in each NetworkSpec.memory_layout: NCHW (the
+//     authors' format), CHANNELS_LAST_LEGACY and CHANNELS_LAST; each C++ figure's ratio is against Python in the
+//     same layout (Python's channels-last is Module.to(memory_format=torch.channels_last), which is
+//     CHANNELS_LAST; against it CHANNELS_LAST_LEGACY shows what the ambiguous weight strides cost). --net I
+//     measures only net I (0: C=16 N=5, 1: C=8 N=1). --allocators adds the C++ NCHW figure with glibc's default
+//     malloc (NAS_MALLOC_TUNING=0), with jemalloc and with tcmalloc (LD_PRELOAD, when installed).
 // (b) The NB201 protocol, random search + REA, 500 runs x 120 evaluations on the NB201 CIFAR-10 CSV table, as
 //     whole processes: `nas run benchmarks/experiments/nb201_protocol_rs_rea_cifar10.textproto` (HDF5 log,
 //     default durability) against benchmarks/nb201_protocol_reference.py (plain Python over the same CSV, no
@@ -42,6 +45,14 @@ using nas::bench::Stderr;
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
+// The three load averages of /proc/loadavg.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
 double SelfHwmMb() {
   std::ifstream in("/proc/self/status");
   std::string line;
@@ -71,6 +82,7 @@ struct Options {
   int pairs = 7, starts = 20;  // 7 pairs: run-to-run spread on a shared 2-core VM is +-15%
   double seconds = 3;
   bool allocators = false, skip_protocol = false, skip_training = false;
+  int net = -1;  // -1: both nets
 };
 
 const char kPython[] = "/usr/bin/python3";  // Debian's, where python3-torch installs
@@ -87,25 +99,30 @@ void Training(const Options& o, bool python) {
   struct Variant {
     std::string name;
     std::vector<std::string> env;
-    std::string layout;  // "" (NCHW) or "channels_last" (NetworkSpec.channels_last)
+    std::string layout;  // train_benchmark's layout argument: "" (NCHW), "channels_last", "channels_last_all_weights"
+    size_t py = 0;       // the Python layout of the same memory format (py_layouts)
   };
-  std::vector<Variant> variants = {{"C++ NCHW (default)", {}, ""}, {"C++ channels_last", {}, "channels_last"}};
+  std::vector<Variant> variants = {{"C++ NCHW", {}, "", 0},
+                                   {"C++ CHANNELS_LAST_LEGACY", {}, "channels_last", 1},
+                                   {"C++ CHANNELS_LAST", {}, "channels_last_all_weights", 1}};
   if (o.allocators) {
-    variants.push_back({"C++ glibc defaults", {"NAS_MALLOC_TUNING=0"}, ""});
+    variants.push_back({"C++ glibc defaults", {"NAS_MALLOC_TUNING=0"}, "", 0});
     for (const char* lib : {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
                             "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"})
       if (Exists(lib))
         variants.push_back({std::string("C++ ") + (std::strstr(lib, "jemalloc") ? "jemalloc" : "tcmalloc"),
-                            {"NAS_MALLOC_TUNING=0", std::string("LD_PRELOAD=") + lib}, ""});
+                            {"NAS_MALLOC_TUNING=0", std::string("LD_PRELOAD=") + lib}, "", 0});
   }
-  // The authors' code runs NCHW (the reference of the ratios); channels_last Python is printed for contrast.
+  // The authors' code runs NCHW; with "channels_last" the reference puts its net and batch in channels-last.
   const std::vector<std::string> py_layouts = {"", "channels_last"};
   std::printf("\n(a) child training, batch 64, 1 thread, images per CPU second (medians of %d interleaved runs)\n",
               o.pairs);
   if (!python)
     std::printf("    PyTorch-Python skipped: %s cannot import torch (apt-get install python3-torch)\n", kPython);
   const std::string secs = std::to_string(o.seconds);
-  for (const Net& net : nets) {
+  for (int i = 0; i < 2; ++i) {
+    if (o.net >= 0 && o.net != i) continue;
+    const Net& net = nets[i];
     const std::vector<std::string> shape = {std::to_string(net.c), std::to_string(net.n), std::to_string(net.in),
                                             std::to_string(net.size), secs, "1"};
     auto with_layout = [&](std::vector<std::string> argv, const std::string& layout) {
@@ -129,17 +146,18 @@ void Training(const Options& o, bool python) {
     auto record = [&](int) {
       for (size_t v = 0; v < variants.size(); ++v) {
         rates[v].push_back(c[v]);
-        if (python && p[0] > 0) ratios[v].push_back(c[v] / p[0]);
+        if (python && p[variants[v].py] > 0) ratios[v].push_back(c[v] / p[variants[v].py]);
       }
       for (size_t l = 0; python && l < py_layouts.size(); ++l) py[l].push_back(p[l]);
     };
     InterleavedPairs(o.pairs, python ? std::function<void(int)>(pyrun) : nullptr, crun, record);
-    std::printf("  %s\n", net.label);
+    std::printf("  %s (load average after it: %s)\n", net.label, LoadAverage().c_str());
     for (size_t v = 0; v < variants.size(); ++v) {
       std::printf("    %-24s %7.1f img/s", variants[v].name.c_str(), Median(rates[v]));
       if (python) {
         const double r = Median(ratios[v]);
-        std::printf("   C++/Python(NCHW) %.2fx (goal >= 1.2x: %s)", r, r >= 1.2 ? "met" : "MISSED");
+        std::printf("   C++/Python(%s) %.2fx (goal >= 1.2x: %s)", variants[v].py ? "ch.-last" : "NCHW", r,
+                    r >= 1.2 ? "met" : "MISSED");
       }
       std::printf("\n");
     }
@@ -221,9 +239,10 @@ int main(int argc, char** argv) {
     else if (a == "--allocators") o.allocators = true;
     else if (a == "--skip_protocol") o.skip_protocol = true;
     else if (a == "--skip_training") o.skip_training = true;
+    else if (a == "--net") o.net = static_cast<int>(next());
     else {
       std::fprintf(stderr, "usage: side_by_side [--pairs N] [--seconds S] [--starts N] [--allocators] "
-                           "[--skip_protocol] [--skip_training]\n");
+                           "[--skip_protocol] [--skip_training] [--net 0|1]\n");
       return 2;
     }
   }

@@ -119,6 +119,22 @@ void ToChannelsLast(torch::nn::Module& net, bool all_weights) {
   }
 }
 
+bool ApplyMemoryLayout(torch::nn::Module& net, proto::NetworkSpec::MemoryLayout layout) {
+  switch (layout) {
+    case proto::NetworkSpec::CHANNELS_LAST_LEGACY:
+      ToChannelsLast(net, /*all_weights=*/false);
+      return true;
+    case proto::NetworkSpec::CHANNELS_LAST:
+      ToChannelsLast(net, /*all_weights=*/true);
+      return true;
+    case proto::NetworkSpec::NCHW:
+      return false;
+    default:
+      NAS_CHECK(false && "ApplyMemoryLayout: an unresolved or unknown layout");
+      return false;
+  }
+}
+
 torch::Tensor Layout(const torch::Tensor& x, bool channels_last) {
   return channels_last ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
 }

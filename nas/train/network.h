@@ -15,6 +15,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include "nas/proto/train.pb.h"
 #include "nas/train/cell.h"
 
 namespace nas {
@@ -64,13 +65,16 @@ void InitUniformWeights(torch::nn::Module& net, uint64_t seed, int64_t classifie
 // Trainable parameters of `net`.
 int64_t CountParameters(const torch::nn::Module& net);
 
-// NetworkSpec.channels_last: every 4-D parameter (convolution weights) of `net` in channels-last memory; the
-// values (and so a weights hash over them) are unchanged. Call it before creating the optimizer. A weight whose
-// shape makes both layouts the same memory order ([C, 1, k, k], 1x1 kernels) keeps its NCHW strides (what
-// channels_last configs train with) unless `all_weights`, which gives it channels-last strides as PyTorch's
+// Every 4-D parameter (convolution weights) of `net` in channels-last memory; the values (and so a weights hash
+// over them) are unchanged. Call it before creating the optimizer. A weight whose shape makes both layouts the
+// same memory order ([C, 1, k, k], 1x1 kernels) keeps its NCHW strides (NetworkSpec CHANNELS_LAST_LEGACY)
+// unless `all_weights` (CHANNELS_LAST), which gives it channels-last strides as PyTorch's
 // Module.to(memory_format=torch.channels_last) does: with a 1-channel input, the stem convolution then runs in
 // channels-last too (faster; another float rounding; benchmarks/README.md).
 void ToChannelsLast(torch::nn::Module& net, bool all_weights = false);
+// Puts the weights of `net` in `layout` (a resolved NetworkSpec's, see EffectiveMemoryLayout in trainer.h;
+// NCHW leaves them as they are) and returns whether batches go channels-last (Layout's `channels_last`).
+bool ApplyMemoryLayout(torch::nn::Module& net, proto::NetworkSpec::MemoryLayout layout);
 // A batch in the network's memory format: `x` itself (NCHW) or a channels-last copy.
 torch::Tensor Layout(const torch::Tensor& x, bool channels_last);
 

@@ -42,6 +42,7 @@ struct SharedWeights::State {
   std::unique_ptr<torch::optim::SGD> optimizer;
   int epochs_done = 0;
   int64_t step = 0, steps_per_epoch = 0;
+  bool channels_last = false;  // batches in channels-last memory (the spec's memory layout)
 };
 
 SharedWeights::SharedWeights(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -76,7 +77,7 @@ absl::StatusOr<std::unique_ptr<SharedWeights>> SharedWeights::Create(const proto
   for (const auto& module : state->net->modules(/*include_self=*/false))
     if (auto* bn = module->as<torch::nn::BatchNorm2d>()) bn->options.momentum(train.network().bn_momentum());
   state->net->to(state->device);
-  if (train.network().channels_last()) ToChannelsLast(*state->net);
+  state->channels_last = ApplyMemoryLayout(*state->net, EffectiveMemoryLayout(train.network()));
   state->train = ToDevice(data->train(), *data, state->device);
   state->valid = ToDevice(data->valid(), *data, state->device);
   state->steps_per_epoch = (state->train.size + train.batch_size() - 1) / train.batch_size();
@@ -105,7 +106,7 @@ absl::StatusOr<SupernetEpoch> SharedWeights::TrainEpoch(const Sampler& sample) {
   if (s.epochs_done >= spec.epochs())
     return absl::FailedPreconditionError(
         absl::StrCat("train.epochs: the schedule of ", spec.epochs(), " epochs is complete"));
-  const bool channels_last = spec.network().channels_last();
+  const bool channels_last = s.channels_last;
   const int64_t batch = spec.batch_size();
   const double total_steps = static_cast<double>(s.steps_per_epoch) * spec.epochs();
   const double lr0 = spec.learning_rate();
@@ -164,7 +165,7 @@ absl::StatusOr<double> SharedWeights::ValidAccuracy(const std::vector<int>& arch
                                                    ") is not inside the validation split of ", s.valid.size));
   torch::NoGradGuard no_grad;
   s.net->eval();
-  const bool channels_last = s.spec.train().network().channels_last();
+  const bool channels_last = s.channels_last;
   const int64_t batch = s.spec.train().batch_size();
   int64_t correct = 0;
   for (int64_t b = first; b < first + count; b += batch) {

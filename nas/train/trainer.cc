@@ -57,8 +57,7 @@ absl::StatusOr<TrainResult> TrainNetwork(ChildNetwork& net, const proto::TrainSp
   result.params_m = net.NumParams() / 1e6;
   result.flops_m = net.Flops() / 1e6;
   module.to(device);
-  const bool channels_last = spec.network().channels_last();
-  if (channels_last) ToChannelsLast(module);
+  const bool channels_last = ApplyMemoryLayout(module, EffectiveMemoryLayout(spec.network()));
 
   const DeviceSplit train = ToDevice(data.train(), data, device), valid = ToDevice(data.valid(), data, device),
                     test = ToDevice(data.test(), data, device);
@@ -136,6 +135,11 @@ absl::Status CheckTrainSpecLimits(const proto::TrainSpec& spec) {
 
 bool CudaAvailable() { return torch::cuda::is_available(); }
 
+proto::NetworkSpec::MemoryLayout EffectiveMemoryLayout(const proto::NetworkSpec& network) {
+  if (network.memory_layout() != proto::NetworkSpec::MEMORY_LAYOUT_UNSPECIFIED) return network.memory_layout();
+  return network.channels_last() ? proto::NetworkSpec::CHANNELS_LAST_LEGACY : proto::NetworkSpec::NCHW;
+}
+
 absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
   absl::Status data = ResolveDatasetSpec(spec->mutable_data());
   if (!data.ok()) return data;
@@ -147,6 +151,15 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
     return Invalid("network.bn_momentum", absl::StrCat(net->bn_momentum(), " (must be in [0, 1])"));
   if (net->bn_momentum() == 0) net->set_bn_momentum(0.1);
   if (net->cells_per_stage() == 0) net->set_cells_per_stage(5);
+  // Enums take only their named values (a text-format number without a name parses but means nothing).
+  if (!proto::NetworkSpec::MemoryLayout_IsValid(net->memory_layout()))
+    return Invalid("network.memory_layout",
+                   absl::StrCat(net->memory_layout(), " (known: NCHW, CHANNELS_LAST_LEGACY, CHANNELS_LAST)"));
+  if (net->memory_layout() != proto::NetworkSpec::MEMORY_LAYOUT_UNSPECIFIED && net->channels_last())
+    return Invalid("network.channels_last",
+                   absl::StrCat("set together with network.memory_layout ",
+                                proto::NetworkSpec::MemoryLayout_Name(net->memory_layout()),
+                                "; give one (channels_last: true is memory_layout: CHANNELS_LAST_LEGACY)"));
   if (spec->epochs() <= 0) return Invalid("epochs", absl::StrCat(spec->epochs(), " (required, must be > 0)"));
   if (spec->batch_size() < 0) return Invalid("batch_size", "must be > 0");
   if (spec->batch_size() == 0) spec->set_batch_size(256);

@@ -45,6 +45,11 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec);
 // child network is registered for \"X\" (spaces with one: ...)" otherwise.
 absl::Status CheckHasChildNetwork(const std::string& space_name);
 
+// The memory layout a network spec trains in: memory_layout, or when it is unset, channels_last's (false: NCHW,
+// true: CHANNELS_LAST_LEGACY). ResolveTrainSpec never sets memory_layout, so that specs without it resolve to
+// the same text; callers ask this function instead.
+proto::NetworkSpec::MemoryLayout EffectiveMemoryLayout(const proto::NetworkSpec& network);
+
 // Whether `space` has a registered child network (child_network.h; the error lists the spaces that have one)
 // and passes its check of the resolved `spec` (e.g. memory). No I/O: called before any data is read. Errors
 // name the field of the experiment's `benchmark` message ("space: ...", "space_params.layers: ...").

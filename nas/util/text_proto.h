@@ -1,4 +1,5 @@
-// Parsing Protobuf text format with one clear error line ("<origin>:<line>:<col>: <what>").
+// Parsing Protobuf text format with one clear error line ("<origin>:<line>:<col>: <what>"); an unknown enum
+// name lists the known ones.
 #ifndef NAS_UTIL_TEXT_PROTO_H_
 #define NAS_UTIL_TEXT_PROTO_H_
 
