@@ -77,4 +77,20 @@ void InterleavedPairs(int pairs, const std::function<void(int i)>& reference, co
   }
 }
 
+std::string FindNb201Cifar10Csv(std::string* tried) {
+  const std::string rel = "nasbench201/nasbench201_cifar10.csv";
+  std::vector<std::string> c;
+  if (const char* d = std::getenv("NAS_SHARED_DATA")) c.push_back(std::string(d) + "/" + rel);
+  c.push_back("../shared_data/data/" + rel);  // runfiles of @shared_data
+  if (const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY")) c.push_back(std::string(ws) + "/../shared/data/" + rel);
+  char cwd[4096];
+  *tried = "";
+  for (const std::string& p : c) {
+    if (access(p.c_str(), F_OK) == 0) return p;
+    *tried += (tried->empty() ? "" : ", ") + p;
+  }
+  *tried += std::string(" (relative to ") + (getcwd(cwd, sizeof cwd) ? cwd : "?") + ")";
+  return "";
+}
+
 }  // namespace nas::bench

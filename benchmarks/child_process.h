@@ -28,6 +28,10 @@ double ImagesPerSecond(const Proc& p);
 
 double Median(std::vector<double> v);  // 0 when empty
 
+// The NB201 CIFAR-10 CSV of ../shared/data ($NAS_SHARED_DATA, the @shared_data runfiles, or beside the
+// workspace under `bazel run`), or "" with `tried` listing the places looked at and the working directory.
+std::string FindNb201Cifar10Csv(std::string* tried);
+
 // Pair i = 0 .. pairs - 1: `reference` (when set) runs before `ours` for odd i and after it for even i; then
 // `done` (when set) records the pair.
 void InterleavedPairs(int pairs, const std::function<void(int i)>& reference, const std::function<void(int i)>& ours,

@@ -38,6 +38,7 @@
 
 namespace {
 
+using nas::bench::FindNb201Cifar10Csv;
 using nas::bench::Median;
 using nas::bench::Proc;
 
@@ -61,21 +62,6 @@ double ProcessCpuS() {
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
-// The NB201 CIFAR-10 CSV, or "" with `tried` listing where it was looked for.
-std::string FindCsv(std::string* tried) {
-  const std::string rel = "nasbench201/nasbench201_cifar10.csv";
-  std::vector<std::string> c;
-  if (const char* d = std::getenv("NAS_SHARED_DATA")) c.push_back(std::string(d) + "/" + rel);
-  c.push_back("../shared_data/data/" + rel);  // runfiles of @shared_data
-  if (const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY")) c.push_back(std::string(ws) + "/../shared/data/" + rel);
-  char cwd[4096];
-  for (const std::string& p : c) {
-    if (Exists(p)) return p;
-    *tried += (tried->empty() ? "" : ", ") + p;
-  }
-  *tried += std::string(" (relative to ") + (getcwd(cwd, sizeof cwd) ? cwd : "?") + ")";
-  return "";
-}
 
 const char kConfig[] = "benchmarks/experiments/nb201_protocol_rs_rea_cifar10.textproto";
 const char kPython[] = "/usr/bin/python3";
@@ -274,7 +260,7 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/log_goals.XXXXXX";
   const std::string dir = mkdtemp(tmpl) ? tmpl : "/tmp";
   std::string tried;
-  const std::string csv = FindCsv(&tried);
+  const std::string csv = FindNb201Cifar10Csv(&tried);
   std::string table;
   if (csv.empty()) {
     std::printf("(1), (2), (4), (5) skipped: nasbench201/nasbench201_cifar10.csv of ../shared/data is in none of %s\n",

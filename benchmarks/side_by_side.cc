@@ -61,22 +61,6 @@ double SelfHwmMb() {
   return 0;
 }
 
-// The NB201 CIFAR-10 CSV, or "" with `tried` listing the places looked at.
-std::string FindCsv(std::string* tried) {
-  const std::string rel = "nasbench201/nasbench201_cifar10.csv";
-  std::vector<std::string> c;
-  if (const char* d = std::getenv("NAS_SHARED_DATA")) c.push_back(std::string(d) + "/" + rel);
-  c.push_back("../shared_data/data/" + rel);  // runfiles of @shared_data
-  if (const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY")) c.push_back(std::string(ws) + "/../shared/data/" + rel);
-  char cwd[4096];
-  *tried = "";
-  for (const std::string& p : c) {
-    if (Exists(p)) return p;
-    *tried += (tried->empty() ? "" : ", ") + p;
-  }
-  *tried += std::string(" (relative to ") + (getcwd(cwd, sizeof cwd) ? cwd : "?") + ")";
-  return "";
-}
 
 struct Options {
   int pairs = 7, starts = 20;  // 7 pairs: run-to-run spread on a shared 2-core VM is +-15%
@@ -256,7 +240,7 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/side_by_side.XXXXXX";
   const std::string dir = mkdtemp(tmpl) ? tmpl : "/tmp";
   std::string tried, why_no_table;
-  const std::string csv = FindCsv(&tried);
+  const std::string csv = nas::bench::FindNb201Cifar10Csv(&tried);
   std::string table;
   if (csv.empty()) {
     why_no_table = "nasbench201/nasbench201_cifar10.csv of ../shared/data is in none of " + tried;
