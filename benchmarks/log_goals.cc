@@ -241,6 +241,7 @@ void GroupCommit(const std::string& dir, double nas_cpu_s) {
 int main(int argc, char** argv) {
   int pairs = 7;
   std::vector<int> sizes = {500, 5000, 50000};
+  int repeat_group = 0;  // --group_only N: only (4)'s writer, N times (for a profiler)
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--pairs" && i + 1 < argc) {
@@ -251,14 +252,21 @@ int main(int argc, char** argv) {
         int n = 0;
         if (absl::SimpleAtoi(s, &n) && n > 0) sizes.push_back(n);
       }
+    } else if (a == "--group_only" && i + 1 < argc) {
+      repeat_group = std::max(1, std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr, "usage: log_goals [--pairs N] [--sizes 500,5000,50000]\n");
+      std::fprintf(stderr, "usage: log_goals [--pairs N] [--sizes 500,5000,50000] [--group_only N]\n");
       return 2;
     }
   }
   std::printf("log_goals: %ld CPUs, load average %s\n", sysconf(_SC_NPROCESSORS_ONLN), Load().c_str());
   char tmpl[] = "/tmp/log_goals.XXXXXX";
   const std::string dir = mkdtemp(tmpl) ? tmpl : "/tmp";
+  if (repeat_group > 0) {
+    for (int i = 0; i < repeat_group; ++i) GroupCommit(dir, 0);
+    Run({"/bin/rm", "-rf", dir});
+    return 0;
+  }
   std::string tried;
   const std::string csv = FindNb201Cifar10Csv(&tried);
   std::string table;

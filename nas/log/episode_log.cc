@@ -59,7 +59,7 @@ struct LabelTables {
   h5::Handle episodes, curves;
   log_chunks::ChunkedRows episode_rows, curve_rows;
   // Rows of the commit being built.
-  std::vector<char> pending_episodes, pending_curves;
+  int64_t commit_episodes = 0, commit_curves = 0;
 };
 
 absl::Status CreateDataset(h5::File& file, const std::string& name, hid_t type, hsize_t rows, hsize_t max_rows,
@@ -95,9 +95,11 @@ uint64_t ChunkBytes(int64_t old_rows, int64_t rows, size_t row_size, int64_t chu
 // always committed in groups.
 int64_t ChunkRowsFor(const LogWriterOptions&) { return log_format::kGroupChunkRows; }
 
-// The zlib level of the methods' chunks: 0 (stored, uncompressed: a copy and a checksum); compressing the large
-// chunks of group commits cost more CPU than the rest of the log.
-int ZlibLevel(int64_t) { return 0; }
+// HDF5's error printing is per thread (the thread-safe build): turned off once in each thread that appends.
+void QuietThread() {
+  thread_local const bool quiet = (h5::DisableErrorPrinting(), true);
+  (void)quiet;
+}
 
 // Pending episodes (over all runs) that start a commit before the timer does, bounding the writer's memory.
 constexpr int64_t kMaxPendingEpisodes = 4096;
@@ -131,18 +133,16 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
         progress_stored_(ProgressChunks(), 0) {
     for (const std::string& label : labels_)
       tables_.push_back(LabelTables{absl::StrCat("/runs/", label), h5::Handle(), h5::Handle(),
-                                    log_chunks::ChunkedRows(codec_.size(), chunk_rows_, options_.checksum,
-                                                            ZlibLevel(chunk_rows_)),
-                                    log_chunks::ChunkedRows(log_format::kRunCurveSize, chunk_rows_, options_.checksum,
-                                                            ZlibLevel(chunk_rows_)),
-                                    {}, {}});
+                                    log_chunks::ChunkedRows(codec_.size(), chunk_rows_, options_.checksum),
+                                    log_chunks::ChunkedRows(log_format::kRunCurveSize, chunk_rows_, options_.checksum),
+                                    0, 0});
     if (options_.flush_interval_ms > 0) timer_ = std::thread([this] { TimerLoop(); });
   }
   ~H5EpisodeLogWriter() override { Close().IgnoreError(); }
 
   absl::Status Append(int slot, const Episode& e) override {
     std::lock_guard<std::mutex> lock(mu_);
-    h5::DisableErrorPrinting();
+    QuietThread();
     NAS_RETURN_IF_ERROR(CheckOpen(slot));
     if (static_cast<int>(e.actions.size()) != num_decisions_)
       return Invalid(target_, absl::StrCat(RunName(slot), ", episode ", e.index, ": ", e.actions.size(),
@@ -327,8 +327,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       Progress p = progress_[s];
       LabelTables& t = tables_[label_of_[s]];
       const PendingRows& rows = pending_.at(s);
-      t.pending_curves.insert(t.pending_curves.end(), rows.curves.begin(), rows.curves.end());
-      t.pending_episodes.insert(t.pending_episodes.end(), rows.episodes.begin(), rows.episodes.end());
+      t.commit_curves += rows.curve_rows;
+      t.commit_episodes += rows.episode_rows;
       p.curve_rows += rows.curve_rows;
       p.episodes += rows.episode_rows;
       p.complete = finished_[s] ? 1 : 0;
@@ -336,22 +336,21 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     }
     uint64_t need = uint64_t{64} << 10;
     for (const LabelTables& t : tables_)
-      need += ChunkBytes(t.episode_rows.rows(), static_cast<int64_t>(t.pending_episodes.size() / codec_.size()),
-                         codec_.size(), chunk_rows_) +
-              ChunkBytes(t.curve_rows.rows(), static_cast<int64_t>(t.pending_curves.size() / log_format::kRunCurveSize),
-                         log_format::kRunCurveSize, chunk_rows_);
+      need += ChunkBytes(t.episode_rows.rows(), t.commit_episodes, codec_.size(), chunk_rows_) +
+              ChunkBytes(t.curve_rows.rows(), t.commit_curves, log_format::kRunCurveSize, chunk_rows_);
     need += (static_cast<uint64_t>(num_slots_) / log_format::kProgressChunkRows + 1) *
             (log_format::kProgressChunkRows * log_format::kPackedProgressSize + 4);
-    if (absl::Status s = log_file::Reserve(lock_.fd(), FileEnd(file_.id()), need, &reserved_, target_); !s.ok())
-      return Fail(s);
+    absl::Status status = log_file::Reserve(lock_.fd(), FileEnd(file_.id()), need, &reserved_, target_);
+    if (!status.ok()) status = Fail(status);
     // Every appended row (and the datasets' new extents) is flushed before any /progress row claims them; curves
     // first, so that an acknowledged episode's curve is complete.
-    for (LabelTables& t : tables_) {
-      NAS_RETURN_IF_ERROR(AppendAndFlush(t.group + "/curves", t.curves, t.curve_rows, &t.pending_curves,
-                                         log_format::kRunCurveSize));
-      NAS_RETURN_IF_ERROR(
-          AppendAndFlush(t.group + "/episodes", t.episodes, t.episode_rows, &t.pending_episodes, codec_.size()));
+    for (size_t l = 0; l < tables_.size(); ++l) {
+      LabelTables& t = tables_[l];
+      if (status.ok()) status = AppendAndFlush(static_cast<int>(l), slots, /*curves=*/true);
+      if (status.ok()) status = AppendAndFlush(static_cast<int>(l), slots, /*curves=*/false);
+      t.commit_curves = t.commit_episodes = 0;
     }
+    NAS_RETURN_IF_ERROR(status);
     NAS_RETURN_IF_ERROR(WriteProgress(slots, next));
     for (size_t i = 0; i < slots.size(); ++i) {
       const int s = slots[i];
@@ -366,15 +365,24 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     return absl::OkStatus();
   }
 
-  // Appends the `rows` built for this commit to `name` (new chunk copies only, see log_chunks.h) and flushes it.
-  absl::Status AppendAndFlush(const std::string& name, h5::Handle& ds, log_chunks::ChunkedRows& chunked,
-                              std::vector<char>* rows, size_t row_size) {
-    if (rows->empty()) return absl::OkStatus();
+  // Appends label `l`'s pending rows of this commit (its curves or its episodes), run by run in slot order, to
+  // its dataset (each row copied once, into the chunk that is stored; new chunk copies only, see log_chunks.h)
+  // and flushes it.
+  absl::Status AppendAndFlush(int l, const std::vector<int>& slots, bool curves) {
+    LabelTables& t = tables_[l];
+    const int64_t count = curves ? t.commit_curves : t.commit_episodes;
+    if (count == 0) return absl::OkStatus();
+    const std::string name = t.group + (curves ? "/curves" : "/episodes");
+    h5::Handle& ds = curves ? t.curves : t.episodes;
+    log_chunks::ChunkedRows& chunked = curves ? t.curve_rows : t.episode_rows;
     if (!ds.valid()) ds = h5::Handle(H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT));
-    const bool ok = ds.valid() &&
-                    chunked.Append(ds.get(), rows->data(), static_cast<int64_t>(rows->size() / row_size)) &&
-                    H5Dflush(ds.get()) >= 0;
-    rows->clear();
+    bool ok = ds.valid() && chunked.Begin(ds.get(), count);
+    for (size_t i = 0; ok && i < slots.size(); ++i) {
+      if (label_of_[slots[i]] != l) continue;
+      const PendingRows& p = pending_.at(slots[i]);
+      ok = curves ? chunked.Add(p.curves.data(), p.curve_rows) : chunked.Add(p.episodes.data(), p.episode_rows);
+    }
+    ok = ok && chunked.End() && H5Dflush(ds.get()) >= 0;
     if (!ok) return WriteFailed(name);
     return absl::OkStatus();
   }
