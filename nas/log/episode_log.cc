@@ -147,13 +147,14 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     if (static_cast<int>(e.actions.size()) != num_decisions_)
       return Invalid(target_, absl::StrCat(RunName(slot), ", episode ", e.index, ": ", e.actions.size(),
                                            " actions, expected ", num_decisions_));
-    PendingRows& p = pending_[slot];
+    PendingRows& p = PendingOf(slot);
     const int32_t run = run_of_[slot];
     for (const CurvePoint& c : e.curve) {
       p.curves.resize(p.curves.size() + log_format::kRunCurveSize);
       log_format::EncodeRunCurve(run, c, p.curves.data() + p.curves.size() - log_format::kRunCurveSize);
       ++p.curve_rows;
     }
+    if (p.episodes.empty()) p.episodes.reserve(128 * codec_.size());  // a run's rows between commits, usually
     p.episodes.resize(p.episodes.size() + codec_.size());
     codec_.Encode(e, p.episodes.data() + p.episodes.size() - codec_.size(), run);
     ++p.episode_rows;
@@ -264,6 +265,11 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
     }
   }
 
+  PendingRows& PendingOf(int slot) {
+    if (slot != last_slot_) last_pending_ = &pending_[slot], last_slot_ = slot;
+    return *last_pending_;
+  }
+
   int64_t AcknowledgedLocked(int slot) const {
     auto it = pending_.find(slot);
     return progress_[slot].episodes + (it == pending_.end() ? 0 : it->second.journaled_rows);
@@ -360,6 +366,7 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
       progress_[s] = next[i];
       pending_total_ -= pending_[s].episode_rows;
       pending_.erase(s);  // its memory is released
+      last_slot_ = -1;
       if (advanced && options_.on_ack) options_.on_ack(s, next[i].episodes, next[i].complete != 0);
     }
     return absl::OkStatus();
@@ -443,6 +450,8 @@ class H5EpisodeLogWriter : public EpisodeLogWriter {
   const int64_t chunk_rows_;
   absl::Status failed_;
   std::map<int, PendingRows> pending_;  // the runs with episodes (or a finish) since their last commit
+  int last_slot_ = -1;                  // the slot of the last Append and its entry (map entries stay put)
+  PendingRows* last_pending_ = nullptr;
   int64_t pending_total_ = 0;  // episodes in pending_
   std::vector<Progress> progress_;  // acknowledged
   std::vector<LabelTables> tables_;

@@ -74,6 +74,26 @@ RowCodec::RowCodec(int num_decisions, bool with_fidelity, bool with_run)
       H5Tinsert(type_.get(), f.name, off, NativeType(f.type)), off += record::StoredSize(f.type);
     }
   }
+  // The same walk for Encode's plan.
+  const Episode probe;
+  const char* base = reinterpret_cast<const char*>(&probe);
+  off = with_run_ ? 4 : 0;
+  for (const EpisodeField& f : record::kEpisodeFields) {
+    if (!Stored(f, with_fidelity_)) continue;
+    if (f.type == Type::kActions) {
+      actions_at_ = off, off += 4 * d_;
+      continue;
+    }
+    const char* at = f.type == Type::kInt64     ? reinterpret_cast<const char*>(&(probe.*f.i64))
+                     : f.type == Type::kFloat64 ? reinterpret_cast<const char*>(&(probe.*f.f64))
+                                                : reinterpret_cast<const char*>(&(probe.*f.i32));
+    const size_t from = static_cast<size_t>(at - base), len = record::StoredSize(f.type);
+    if (!copies_.empty() && copies_.back().from + copies_.back().len == from && copies_.back().to + copies_.back().len == off)
+      copies_.back().len += len;
+    else
+      copies_.push_back({from, off, len});
+    off += len;
+  }
 }
 
 int32_t RowCodec::Run(const char* row) {
@@ -83,17 +103,10 @@ int32_t RowCodec::Run(const char* row) {
 }
 
 void RowCodec::Encode(const Episode& e, char* row, int32_t run) const {
-  size_t off = 0;
-  if (with_run_) std::memcpy(row, &run, 4), off = 4;
-  for (const EpisodeField& f : record::kEpisodeFields) {
-    if (!Stored(f, with_fidelity_)) continue;
-    switch (f.type) {
-      case Type::kInt64: std::memcpy(row + off, &(e.*f.i64), 8), off += 8; break;
-      case Type::kFloat64: std::memcpy(row + off, &(e.*f.f64), 8), off += 8; break;
-      case Type::kInt32: std::memcpy(row + off, &(e.*f.i32), 4), off += 4; break;
-      case Type::kActions: std::memcpy(row + off, (e.*f.actions).data(), 4 * d_), off += 4 * d_; break;
-    }
-  }
+  if (with_run_) std::memcpy(row, &run, 4);
+  const char* base = reinterpret_cast<const char*>(&e);
+  for (const Copy& c : copies_) std::memcpy(row + c.to, base + c.from, c.len);
+  std::memcpy(row + actions_at_, e.actions.data(), 4 * d_);
 }
 
 void RowCodec::Decode(const char* row, Episode* e) const {

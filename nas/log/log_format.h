@@ -56,6 +56,12 @@ class RowCodec {
   bool with_run_;
   size_t size_;
   h5::Handle type_;
+  // Encode's plan: the stored scalar fields as byte copies out of an Episode, fields adjacent in both merged.
+  struct Copy {
+    size_t from, to, len;
+  };
+  std::vector<Copy> copies_;
+  size_t actions_at_ = 0;  // the actions' offset in the row
 };
 
 h5::Handle CurveType();     // curve rows (CurvePoint, record::kCurveFields), in memory and in the file
