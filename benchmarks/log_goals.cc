@@ -14,6 +14,8 @@
 //     `nas run` of the protocol (its whole-process CPU time less the writer's). Goal at most 10%.
 // (5) Log size: the protocol's log file against the raw bytes of its episodes (each the packed episode record,
 //     nas/log/episode_record.h: 172 bytes with 6 decisions). Goal at most 1.5x.
+// (6) Peak RSS of `nas run --resume` of each log of (2) (all its episodes copied into a new log): goal
+//     independent of the log's size.
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -157,6 +159,21 @@ void PeakRss(const std::vector<int>& sizes, const std::string& dir, const std::s
     std::printf("  %6d runs: %6.1f MB max RSS%s, wall %7.2f s, cpu %7.2f s, log %.1f MB   (goal <= 64 MB: %s)   "
                 "load average %s\n", runs, rss_mb, timed ? "" : " (wait4: includes this harness's RSS)", p.wall_s,
                 p.cpu_s, FileSize(log) / 1e6, Verdict(rss_mb <= 64), Load().c_str());
+    // (6) `nas run --resume` of that log: every episode copied (streamed) into a new log, nothing to re-run.
+    std::vector<std::string> resume = {"tools/nas", "run", config, "--table", table, "--resume", log, "--quiet"};
+    if (timed) resume.insert(resume.begin(), {kTime, "-f", "%M", "-o", rss_file});
+    const Proc q = Run(resume);
+    double resume_mb = q.max_rss_mb;
+    if (timed) {
+      long long kb = 0;
+      std::ifstream(rss_file) >> kb;
+      resume_mb = kb / 1024.0;
+    }
+    if (q.code != 0)
+      std::printf("  %6d runs: nas run --resume failed (exit %d)\n", runs, q.code);
+    else
+      std::printf("  %6d runs: --resume of that log %6.1f MB max RSS, wall %7.2f s   (goal: independent of the "
+                  "log's size)   load average %s\n", runs, resume_mb, q.wall_s, Load().c_str());
     std::remove(log.c_str());
   }
 }

@@ -179,6 +179,26 @@ absl::StatusOr<LogFile> ReadLog(const std::string& path);
 // `nas run --resume`, which re-runs the damaged runs (runs are deterministic).
 absl::StatusOr<LogFile> ReadLogKeepingIntactRuns(const std::string& path);
 
+// A log read without holding its episodes (for `nas run --resume`, in memory independent of the log's size).
+// Open reads what ReadLogKeepingIntactRuns gives but the episodes: every run (label, attributes, completion,
+// damage, journal included) without episodes. ForEach then gives every acknowledged episode of the intact runs,
+// each run's in order (a method's runs interleaved as its datasets hold them), the journal's rows after the
+// HDF5 datasets'. It holds one chunk of rows and the curve rows of one method (trained children only). Logs of
+// formats 3 and 2 are read whole by Open.
+class LogStream {
+ public:
+  static absl::StatusOr<std::unique_ptr<LogStream>> Open(const std::string& path);
+  const LogFile& log() const { return log_; }
+  absl::Status ForEach(const std::function<absl::Status(int slot, Episode&& episode)>& each);
+
+ private:
+  std::string path_;
+  LogFile log_;
+  bool whole_ = false;              // an older format: log_ holds the episodes
+  std::vector<int64_t> rows_;       // each run's acknowledged rows in the HDF5 datasets
+  std::map<std::string, std::pair<int64_t, int64_t>> label_rows_;  // each method's acknowledged (episode, curve) rows
+};
+
 }  // namespace nas
 
 #endif  // NAS_LOG_EPISODE_LOG_H_

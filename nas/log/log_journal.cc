@@ -11,6 +11,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "nas/util/status.h"
 
 namespace nas::log_journal {
 namespace {
@@ -109,19 +110,22 @@ void Writer::Close(bool remove) {
   if (remove) ::unlink(path_.c_str());
 }
 
-absl::Status Apply(const std::string& log_path, const log_format::RowCodec& codec, LogFile* log, int64_t* applied) {
+absl::Status Scan(const std::string& log_path, const log_format::RowCodec& codec, LogFile* log,
+                  std::vector<int64_t>* have, const std::function<absl::Status(int, Episode&&)>& each,
+                  int64_t* applied) {
   *applied = 0;
   const std::string path = PathOf(log_path);
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return absl::OkStatus();  // no journal: the HDF5 datasets hold everything
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{f};
   char h[kHeaderSize];
   const bool ours = std::fread(h, 1, kHeaderSize, f) == kHeaderSize && std::memcmp(h, kMagic, 8) == 0 &&
                     Get<uint32_t>(h + 32) == Crc(h, 32) && Get<uint64_t>(h + 8) == Identity(log->attributes) &&
                     Get<uint32_t>(h + 24) == codec.size() && Get<uint32_t>(h + 28) == log_format::kRunCurveSize;
-  if (!ours) {
-    std::fclose(f);
-    return absl::OkStatus();
-  }
+  if (!ours) return absl::OkStatus();
   const int64_t num_slots = static_cast<int64_t>(log->runs.size());
   std::map<int64_t, bool> stopped;  // runs whose journal rows stopped matching (a gap): nothing more applies
   std::vector<char> body;
@@ -145,18 +149,19 @@ absl::Status Apply(const std::string& log_path, const log_format::RowCodec& code
     for (uint32_t i = 0; i < rows && !gap; ++i, row += codec.size()) {
       Episode e;
       codec.Decode(row, &e);
-      const int64_t have = static_cast<int64_t>(run.episodes.size());
-      if (log_format::RowCodec::Run(row) != run.run || e.index > have) {
+      int64_t& count = (*have)[slot];
+      if (log_format::RowCodec::Run(row) != run.run || e.index > count) {
         gap = true;
-      } else if (e.index == have) {
+      } else if (e.index == count) {
         for (uint32_t k = 0; k < curves; ++k) {
           int32_t r = 0;
           CurvePoint c;
           log_format::DecodeRunCurve(curve_rows + size_t{k} * log_format::kRunCurveSize, &r, &c);
           if (c.episode == e.index) e.curve.push_back(c);
         }
-        run.episodes.push_back(std::move(e));
+        ++count;
         ++*applied;
+        if (each) NAS_RETURN_IF_ERROR(each(slot, std::move(e)));
       }
     }
     if (gap) {
@@ -165,8 +170,18 @@ absl::Status Apply(const std::string& log_path, const log_format::RowCodec& code
     }
     if (kind == kRowsAndEnd) run.complete = true;
   }
-  std::fclose(f);
   return absl::OkStatus();
+}
+
+absl::Status Apply(const std::string& log_path, const log_format::RowCodec& codec, LogFile* log, int64_t* applied) {
+  std::vector<int64_t> have(log->runs.size());
+  for (size_t s = 0; s < log->runs.size(); ++s) have[s] = static_cast<int64_t>(log->runs[s].episodes.size());
+  return Scan(log_path, codec, log, &have,
+              [log](int slot, Episode&& e) {
+                log->runs[slot].episodes.push_back(std::move(e));
+                return absl::OkStatus();
+              },
+              applied);
 }
 
 }  // namespace nas::log_journal

@@ -20,6 +20,7 @@
 #define NAS_LOG_LOG_JOURNAL_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,6 +70,13 @@ class Writer {
 // Damaged runs get nothing. `*applied`: the number of episodes added. Errors only for a journal that cannot be
 // read at all (a torn or foreign journal is not an error).
 absl::Status Apply(const std::string& log_path, const log_format::RowCodec& codec, LogFile* log, int64_t* applied);
+
+// Apply's walk without holding the rows: `(*have)[slot]` is what run `slot` holds (advanced by every row
+// applied); `each` (may be empty) gets each applied episode with its curves. Sets `complete` of the runs whose
+// end is journaled after their last row.
+absl::Status Scan(const std::string& log_path, const log_format::RowCodec& codec, LogFile* log,
+                  std::vector<int64_t>* have, const std::function<absl::Status(int, Episode&&)>& each,
+                  int64_t* applied);
 
 }  // namespace nas::log_journal
 

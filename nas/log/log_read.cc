@@ -2,6 +2,9 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
 #include <chrono>
 #include <cstring>
 #include <set>
@@ -238,6 +241,212 @@ void FillUnrecordedFidelity(LogFile* log, int32_t search_fidelity) {
 }
 
 absl::StatusOr<LogFile> ReadLog(const std::string& path) { return ReadLogRetrying(path, false); }
+
+namespace {
+
+// Rows [0, count) of the 1-D chunked dataset `name`, chunk by chunk, as `mem_type`: `fn(start, n, rows)` for
+// each chunk that can be read; a chunk that cannot be read is skipped, its error in `*damage` (the first).
+absl::Status ForEachChunk(hid_t file, const std::string& path, const std::string& name, hid_t mem_type,
+                          size_t row_size, int64_t count, std::string* damage,
+                          const std::function<absl::Status(int64_t, int64_t, const char*)>& fn) {
+  h5::Handle ds(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+  if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
+  h5::Handle space(H5Dget_space(ds.get()));
+  hsize_t n = 0;
+  if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
+    return Invalid(path, absl::StrCat(name, " is not 1-D"));
+  if (count < 0) count = static_cast<int64_t>(n);
+  if (static_cast<hsize_t>(count) > n)
+    return absl::DataLossError(absl::StrCat(path, ": ", name, " holds ", n, " rows but ", count,
+                                            " are recorded as acknowledged in /progress (corrupt or truncated log)"));
+  h5::Handle dcpl(H5Dget_create_plist(ds.get()));
+  hsize_t step = 1024;
+  if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) H5Pget_chunk(dcpl.get(), 1, &step);
+  step = std::max<hsize_t>(step, 1);
+  std::vector<char> rows(static_cast<size_t>(std::min<hsize_t>(step, static_cast<hsize_t>(count))) * row_size);
+  for (hsize_t start = 0; start < static_cast<hsize_t>(count); start += step) {
+    const hsize_t c = std::min<hsize_t>(step, static_cast<hsize_t>(count) - start);
+    h5::Handle mem(H5Screate_simple(1, &c, nullptr));
+    if (H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &start, nullptr, &c, nullptr) < 0 ||
+        H5Dread(ds.get(), mem_type, mem.get(), space.get(), H5P_DEFAULT, rows.data()) < 0) {
+      if (damage->empty()) *damage = std::string(log_format::ReadError(path, name).message());
+      continue;
+    }
+    NAS_RETURN_IF_ERROR(fn(static_cast<int64_t>(start), static_cast<int64_t>(c), rows.data()));
+  }
+  return absl::OkStatus();
+}
+
+// The memory type of a row's leading run column alone.
+h5::Handle RunColumn() {
+  h5::Handle t(H5Tcreate(H5T_COMPOUND, 4));
+  H5Tinsert(t.get(), "run", 0, H5T_NATIVE_INT32);
+  return t;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LogStream>> LogStream::Open(const std::string& path) {
+  h5::DisableErrorPrinting();
+  auto stream = std::unique_ptr<LogStream>(new LogStream());
+  stream->path_ = path;
+  std::string version;
+  {
+    NAS_ASSIGN_OR_RETURN(const h5::File file, h5::File::Open(path));
+    if (file.HasAttr("/", "format") && file.HasAttr("/", "format_version")) {
+      NAS_ASSIGN_OR_RETURN(version, file.ReadStringAttr("/", "format_version"));
+    }
+  }
+  if (version != log_format::kFormatVersion) {  // an older layout (or no log: ReadLog names what is wrong)
+    NAS_ASSIGN_OR_RETURN(stream->log_, ReadLogKeepingIntactRuns(path));
+    stream->whole_ = true;
+    return stream;
+  }
+  NAS_ASSIGN_OR_RETURN(const h5::File file, h5::File::Open(path));
+  NAS_ASSIGN_OR_RETURN(const std::string format, file.ReadStringAttr("/", "format"));
+  if (format != log_format::kFormat)
+    return Invalid(path, absl::StrCat("not a nas log (format is '", format, "', expected '", log_format::kFormat, "')"));
+  LogFile& log = stream->log_;
+  NAS_ASSIGN_OR_RETURN(log.attributes, file.ReadAllAttrsAsStrings("/"));
+  for (const char* key : kRootReserved) log.attributes.erase(key);
+  if (!file.Exists("/runs") || !file.Exists("/slots") || !file.Exists("/progress"))
+    return Invalid(path, "not a nas log (no /runs group, /slots or /progress dataset)");
+  NAS_RETURN_IF_ERROR(log_format::ReadSlots(file.id(), path, &log.runs));
+  std::vector<Progress> progress;
+  bool lost = false;
+  NAS_RETURN_IF_ERROR(ReadProgress(file, static_cast<int64_t>(log.runs.size()), true, &progress, &lost));
+  // Each method's runs; their rows counted from the run column alone (the salvaging reader's rules: a run short
+  // of its acknowledged rows had rows in a chunk that cannot be read).
+  std::map<std::string, std::map<int32_t, int>> slot_of;
+  for (int s = 0; s < static_cast<int>(log.runs.size()); ++s)
+    if (!slot_of[log.runs[s].label].insert({log.runs[s].run, s}).second)
+      return Invalid(path, absl::StrCat("/slots lists run ", log.runs[s].label, "/", log.runs[s].run, " twice"));
+  stream->rows_.assign(log.runs.size(), 0);
+  std::vector<int64_t> curve_rows(log.runs.size(), 0);
+  const h5::Handle run_column = RunColumn();
+  for (const auto& [label, slots] : slot_of) {
+    const std::string name = absl::StrCat("/runs/", label, "/episodes"), curves = absl::StrCat("/runs/", label, "/curves");
+    int64_t acked = 0, acked_curves = 0;
+    for (const auto& [run, s] : slots)
+      if (!lost) acked += progress[s].episodes, acked_curves += progress[s].curve_rows;
+    {
+      h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
+      if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
+      int d = 0;
+      bool has_fidelity = true;
+      NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path, name, &d, &has_fidelity, /*with_run=*/true));
+      if (log.num_decisions == 0) log.num_decisions = d;
+      for (const auto& [run, s] : slots) log.runs[s].has_fidelity = has_fidelity;
+    }
+    std::string damage;
+    auto count = [&, &slots = slots](const std::string& dataset, std::vector<int64_t>* got) {
+      return [&, got](int64_t start, int64_t n, const char* rows) -> absl::Status {
+        for (int64_t i = 0; i < n; ++i) {
+          int32_t run = 0;
+          std::memcpy(&run, rows + 4 * i, 4);
+          auto it = slots.find(run);
+          if (it == slots.end())
+            return absl::DataLossError(absl::StrCat(path, ": ", dataset, ": row ", start + i, " belongs to run ", run,
+                                                    ", which /slots does not list (corrupt log)"));
+          ++(*got)[it->second];
+        }
+        return absl::OkStatus();
+      };
+    };
+    NAS_RETURN_IF_ERROR(ForEachChunk(file.id(), path, name, run_column.get(), 4, lost ? -1 : acked, &damage,
+                                     count(name, &stream->rows_)));
+    NAS_RETURN_IF_ERROR(ForEachChunk(file.id(), path, curves, run_column.get(), 4, lost ? -1 : acked_curves,
+                                     &damage, count(curves, &curve_rows)));
+    for (const auto& [run, s] : slots) {
+      if (lost) {  // no counts to check against: every run of the label may miss rows
+        if (!damage.empty()) log.runs[s].damage = damage;
+        continue;
+      }
+      if (stream->rows_[s] == progress[s].episodes && curve_rows[s] == progress[s].curve_rows) continue;
+      if (damage.empty())
+        return absl::DataLossError(absl::StrCat(path, ": ", name, ": run ", label, "/", run, " has ",
+                                                stream->rows_[s], " rows, /progress acknowledges ",
+                                                progress[s].episodes, " (corrupt log)"));
+      log.runs[s].damage = damage;
+    }
+    stream->label_rows_[label] = {lost ? -1 : acked, lost ? -1 : acked_curves};
+  }
+  for (size_t s = 0; s < log.runs.size(); ++s) {
+    RunLog& r = log.runs[s];
+    r.complete = !lost && progress[s].complete == 1 && r.damage.empty();
+    if (!r.damage.empty()) stream->rows_[s] = 0;
+  }
+  // The journal's rows beyond /progress: counted here (and the runs it completes), given by ForEach.
+  if (log.num_decisions > 0) {
+    const log_format::RowCodec codec(log.num_decisions, /*with_fidelity=*/true, /*with_run=*/true);
+    std::vector<int64_t> have = stream->rows_;
+    NAS_RETURN_IF_ERROR(log_journal::Scan(path, codec, &log, &have, nullptr, &log.journal_episodes));
+  }
+  return stream;
+}
+
+absl::Status LogStream::ForEach(const std::function<absl::Status(int slot, Episode&& episode)>& each) {
+  if (whole_) {
+    for (size_t s = 0; s < log_.runs.size(); ++s)
+      for (Episode& e : log_.runs[s].episodes) NAS_RETURN_IF_ERROR(each(static_cast<int>(s), std::move(e)));
+    return absl::OkStatus();
+  }
+  if (log_.num_decisions == 0) return absl::OkStatus();
+  NAS_ASSIGN_OR_RETURN(const h5::File file, h5::File::Open(path_));
+  std::map<std::string, std::map<int32_t, int>> slot_of;
+  for (int s = 0; s < static_cast<int>(log_.runs.size()); ++s) slot_of[log_.runs[s].label][log_.runs[s].run] = s;
+  const h5::Handle curve_type = log_format::RunCurveType();
+  for (const auto& [label, slots] : slot_of) {
+    const auto [acked, acked_curves] = label_rows_.at(label);
+    const std::string name = absl::StrCat("/runs/", label, "/episodes"), curves = absl::StrCat("/runs/", label, "/curves");
+    std::string damage;
+    // The method's curve rows by (slot, episode): rows of trained children only.
+    std::map<std::pair<int, int64_t>, std::vector<CurvePoint>> curve_of;
+    NAS_RETURN_IF_ERROR(ForEachChunk(
+        file.id(), path_, curves, curve_type.get(), log_format::kRunCurveSize, acked_curves, &damage,
+        [&, &slots = slots](int64_t, int64_t n, const char* rows) -> absl::Status {
+          for (int64_t k = 0; k < n; ++k) {
+            int32_t run = 0;
+            CurvePoint c;
+            log_format::DecodeRunCurve(rows + k * log_format::kRunCurveSize, &run, &c);
+            auto it = slots.find(run);
+            if (it != slots.end() && log_.runs[it->second].damage.empty())
+              curve_of[{it->second, c.episode}].push_back(c);
+          }
+          return absl::OkStatus();
+        }));
+    int d = 0;
+    bool has_fidelity = true;
+    {
+      h5::Handle ds(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
+      if (!ds.valid()) return absl::DataLossError(absl::StrCat(path_, ": cannot open ", name));
+      NAS_RETURN_IF_ERROR(log_format::DecisionsOf(ds.get(), path_, name, &d, &has_fidelity, /*with_run=*/true));
+    }
+    const log_format::RowCodec codec(d, has_fidelity, /*with_run=*/true);
+    std::vector<int64_t> given(log_.runs.size(), 0);
+    NAS_RETURN_IF_ERROR(ForEachChunk(
+        file.id(), path_, name, codec.type(), codec.size(), acked, &damage,
+        [&, &slots = slots](int64_t, int64_t n, const char* rows) -> absl::Status {
+          for (int64_t i = 0; i < n; ++i) {
+            const char* row = rows + i * codec.size();
+            auto it = slots.find(log_format::RowCodec::Run(row));
+            if (it == slots.end() || !log_.runs[it->second].damage.empty()) continue;
+            const int s = it->second;
+            if (given[s] >= rows_[s]) continue;  // beyond what was counted (read after a change of the file)
+            Episode e;
+            codec.Decode(row, &e);
+            if (auto c = curve_of.find({s, e.index}); c != curve_of.end()) e.curve = std::move(c->second);
+            ++given[s];
+            NAS_RETURN_IF_ERROR(each(s, std::move(e)));
+          }
+          return absl::OkStatus();
+        }));
+  }
+  const log_format::RowCodec codec(log_.num_decisions, /*with_fidelity=*/true, /*with_run=*/true);
+  std::vector<int64_t> have = rows_;
+  int64_t applied = 0;
+  return log_journal::Scan(path_, codec, &log_, &have, each, &applied);
+}
 
 absl::StatusOr<LogFile> ReadLogKeepingIntactRuns(const std::string& path) { return ReadLogRetrying(path, true); }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -55,11 +56,14 @@ class Progress {
   int last_decile_ = -1;
 };
 
-// Copies every acknowledged episode of `old` into a new log (under a temporary name), commits it, then renames it
-// over `path` (atomic: at every moment `path` holds at least what was acknowledged). The caller holds `path`'s
-// lock from before it read `old` until the process ends, so no other writer or resume can interleave.
+// Copies every acknowledged episode of `old` (its runs, without episodes; the episodes streamed from `stream`,
+// each also given to `copied`) into a new log (under a temporary name), commits it, then renames it over `path`
+// (atomic: at every moment `path` holds at least what was acknowledged). The caller holds `path`'s lock from
+// before it opened `stream` until the process ends, so no other writer or resume can interleave.
 // Returns the writer, open on the renamed file.
 absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> RestartLog(const std::string& path, const LogFile& old,
+                                                             LogStream& stream,
+                                                             const std::function<void(int, Episode&)>& copied,
                                                              const std::map<std::string, std::string>& attributes,
                                                              int num_decisions, const SlotSource& slots,
                                                              LogWriterOptions options) {
@@ -76,11 +80,13 @@ absl::StatusOr<std::unique_ptr<EpisodeLogWriter>> RestartLog(const std::string& 
   options.replace_on_publish = true;
   NAS_ASSIGN_OR_RETURN(std::unique_ptr<EpisodeLogWriter> writer,
                        EpisodeLogWriter::Create(path, attributes, num_decisions, slots, options));
-  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(0));  // copy in bulk
-  for (size_t slot = 0; slot < old.runs.size(); ++slot) {
-    for (const Episode& e : old.runs[slot].episodes) NAS_RETURN_IF_ERROR(writer->Append(static_cast<int>(slot), e));
+  NAS_RETURN_IF_ERROR(writer->SetFlushEvery(0));  // copy in bulk (committed every few thousand episodes)
+  NAS_RETURN_IF_ERROR(stream.ForEach([&](int slot, Episode&& e) {
+    copied(slot, e);
+    return writer->Append(slot, e);
+  }));
+  for (size_t slot = 0; slot < old.runs.size(); ++slot)
     if (old.runs[slot].complete) NAS_RETURN_IF_ERROR(writer->FinishRun(static_cast<int>(slot)));
-  }
   NAS_RETURN_IF_ERROR(writer->SetFlushEvery(options.flush_every));
   NAS_RETURN_IF_ERROR(writer->Publish());  // commits the copy, then replaces `path`
   return writer;
@@ -164,15 +170,23 @@ int RunCommand(int argc, char** argv) {
     out = base.substr(0, base.find('.')) + ".h5";
   }
   out = ResolvePath(out);
-  LogFile old;
+  LogFile old;  // on resume: its runs, without episodes (streamed into the new log by RestartLog)
+  std::unique_ptr<LogStream> old_stream;
   std::optional<LogLock> resume_lock;  // held for the whole resume
   if (resume) {
     auto lock = LogLock::Take(out);
     if (!lock.ok()) return Fail(lock.status());
     resume_lock.emplace(std::move(*lock));
-    auto read = ReadLogKeepingIntactRuns(out);  // a damaged run is re-run from its start like an unfinished one
+    auto read = LogStream::Open(out);  // a damaged run is re-run from its start like an unfinished one
     if (!read.ok()) return Fail(read.status());
-    old = std::move(*read);
+    old_stream = std::move(*read);
+    old.attributes = old_stream->log().attributes;
+    for (const RunLog& r : old_stream->log().runs) {
+      old.runs.emplace_back();
+      RunLog& copy = old.runs.back();
+      copy.label = r.label, copy.method = r.method, copy.run = r.run, copy.attributes = r.attributes;
+      copy.complete = r.complete, copy.damage = r.damage, copy.has_fidelity = r.has_fidelity;
+    }
     for (const RunLog& r : old.runs)
       if (!r.damage.empty())
         std::fprintf(stderr, "nas: %s: run %s/%d cannot be read (%s); re-running it\n", out.c_str(), r.label.c_str(),
@@ -204,7 +218,7 @@ int RunCommand(int argc, char** argv) {
     return Fail(absl::NotFoundError(absl::StrCat(prepared.status().message(), " (give the table with --table)")));
   if (!prepared.ok()) return Fail(prepared.status());
   // A log written without the fidelity field was evaluated at the search fidelity throughout.
-  if (resume) FillUnrecordedFidelity(&old, prepared->evaluator->LoggedFidelity(Evaluator::kSearchFidelity));
+  const int32_t unrecorded_fidelity = prepared->evaluator->LoggedFidelity(Evaluator::kSearchFidelity);
   std::string table_note;
   if (resume && !TableMatchesLog(*prepared, old.attributes, &table_note))
     return Fail(absl::FailedPreconditionError(absl::StrCat(prepared->table_path, ": its SHA-256 differs from the table ",
@@ -264,9 +278,26 @@ int RunCommand(int argc, char** argv) {
                   static_cast<long long>(acknowledged), complete ? " complete" : "");
       std::fflush(stdout);
     };
-  auto writer = resume ? RestartLog(out, old, attributes, prepared->space->num_decisions(), slots, log_options)
+  // The closing summary needs only each run's outcome (its episode count and final incumbent): keep that,
+  // not the episodes, so that memory does not grow with the number of runs. Of a resumed log, only the
+  // unfinished runs' episodes are kept (to check their re-runs against); the finished runs' outcomes are
+  // taken as their episodes stream into the new log.
+  std::vector<RunOutcome> finished(all_jobs.size());
+  auto copied = [&](int slot, Episode& e) {
+    RunLog& r = old.runs[slot];
+    if (!r.has_fidelity) e.fidelity = unrecorded_fidelity;  // a log without the field: the search fidelity
+    if (!r.complete) return r.episodes.push_back(e);
+    RunOutcome& o = finished[slot];
+    o.label = label_of(slot);
+    ++o.episodes;
+    o.has_final = true;
+    o.final_incumbent = e.incumbent, o.final_test = e.incumbent_test, o.final_valid = e.incumbent_valid;
+  };
+  auto writer = resume ? RestartLog(out, old, *old_stream, copied, attributes, prepared->space->num_decisions(),
+                                    slots, log_options)
                        : EpisodeLogWriter::Create(out, attributes, prepared->space->num_decisions(), slots,
                                                   log_options);
+  old_stream.reset();
   if (!writer.ok()) return Fail(writer.status());
 
   // Jobs still to run: all, or on resume those not finished (partial ones are re-run from their start).
@@ -275,15 +306,6 @@ int RunCommand(int argc, char** argv) {
   for (size_t s = 0; s < all_jobs.size(); ++s)
     if (!resume || !old.runs[s].complete) jobs.push_back(all_jobs[s]), slot_of.push_back(static_cast<int>(s));
 
-  // The closing summary needs only each run's outcome (its episode count and final incumbent): keep that,
-  // not the episodes, so that memory does not grow with the number of runs. A resumed log's finished runs are
-  // in the new log now; only its unfinished runs' episodes are kept, to check their re-runs against.
-  std::vector<RunOutcome> finished(all_jobs.size());
-  for (size_t s = 0; resume && s < all_jobs.size(); ++s)
-    if (old.runs[s].complete) {
-      finished[s] = OutcomeOf(old.runs[s]);
-      std::vector<Episode>().swap(old.runs[s].episodes);
-    }
   Progress progress(args.GetFlag("quiet"));
   const auto start = std::chrono::steady_clock::now();
   Runner::Callbacks callbacks;
