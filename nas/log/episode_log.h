@@ -180,15 +180,15 @@ absl::StatusOr<LogFile> ReadLog(const std::string& path);
 absl::StatusOr<LogFile> ReadLogKeepingIntactRuns(const std::string& path);
 
 // A log read without holding its episodes (for `nas run --resume`, in memory independent of the log's size).
-// Open reads what ReadLogKeepingIntactRuns gives but the episodes: every run (label, attributes, completion,
-// damage, journal included) without episodes. ForEach then gives every acknowledged episode of the intact runs,
-// each run's in order (a method's runs interleaved as its datasets hold them), the journal's rows after the
-// HDF5 datasets'. It holds one chunk of rows and the curve rows of one method (trained children only). Logs of
-// formats 3 and 2 are read whole by Open.
+// Open reads what ReadLogKeepingIntactRuns gives but the episodes and the runs' attributes: every run (label,
+// method, run, completion, damage, journal included) without episodes. ForEach then gives every acknowledged
+// episode of the intact runs, each run's in order (a method's runs interleaved as its datasets hold them), the
+// journal's rows after the HDF5 datasets'. It holds one chunk of rows and the curve rows of one method (trained
+// children only). Logs of formats 3 and 2 are read whole by Open. The caller may keep episodes in log().runs.
 class LogStream {
  public:
   static absl::StatusOr<std::unique_ptr<LogStream>> Open(const std::string& path);
-  const LogFile& log() const { return log_; }
+  LogFile& log() { return log_; }
   absl::Status ForEach(const std::function<absl::Status(int slot, Episode&& episode)>& each);
 
  private:

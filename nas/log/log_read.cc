@@ -300,6 +300,7 @@ absl::StatusOr<std::unique_ptr<LogStream>> LogStream::Open(const std::string& pa
   if (version != log_format::kFormatVersion) {  // an older layout (or no log: ReadLog names what is wrong)
     NAS_ASSIGN_OR_RETURN(stream->log_, ReadLogKeepingIntactRuns(path));
     stream->whole_ = true;
+    for (RunLog& r : stream->log_.runs) std::map<std::string, std::string>().swap(r.attributes);
     return stream;
   }
   NAS_ASSIGN_OR_RETURN(const h5::File file, h5::File::Open(path));
@@ -312,6 +313,7 @@ absl::StatusOr<std::unique_ptr<LogStream>> LogStream::Open(const std::string& pa
   if (!file.Exists("/runs") || !file.Exists("/slots") || !file.Exists("/progress"))
     return Invalid(path, "not a nas log (no /runs group, /slots or /progress dataset)");
   NAS_RETURN_IF_ERROR(log_format::ReadSlots(file.id(), path, &log.runs));
+  for (RunLog& r : log.runs) std::map<std::string, std::string>().swap(r.attributes);  // not kept: the config's
   std::vector<Progress> progress;
   bool lost = false;
   NAS_RETURN_IF_ERROR(ReadProgress(file, static_cast<int64_t>(log.runs.size()), true, &progress, &lost));
@@ -387,8 +389,11 @@ absl::StatusOr<std::unique_ptr<LogStream>> LogStream::Open(const std::string& pa
 
 absl::Status LogStream::ForEach(const std::function<absl::Status(int slot, Episode&& episode)>& each) {
   if (whole_) {
-    for (size_t s = 0; s < log_.runs.size(); ++s)
-      for (Episode& e : log_.runs[s].episodes) NAS_RETURN_IF_ERROR(each(static_cast<int>(s), std::move(e)));
+    for (size_t s = 0; s < log_.runs.size(); ++s) {
+      std::vector<Episode> episodes;  // given away: `each` may keep episodes in log().runs
+      episodes.swap(log_.runs[s].episodes);
+      for (Episode& e : episodes) NAS_RETURN_IF_ERROR(each(static_cast<int>(s), std::move(e)));
+    }
     return absl::OkStatus();
   }
   if (log_.num_decisions == 0) return absl::OkStatus();

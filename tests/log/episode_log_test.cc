@@ -127,6 +127,66 @@ TEST(EpisodeLog, RoundTripIsBitExactInSlotOrder) {
   EXPECT_FALSE(file->Exists("/completed"));
 }
 
+// LogStream (the reader of `nas run --resume`) gives every run's episodes as ReadLog does, with their curves,
+// and the runs without episodes or attributes: of a format 4 log (a run left unfinished, a method with 3,000 rows over
+// several chunks) and of a format 3 log.
+std::vector<RunLog> Streamed(const std::string& path, std::vector<RunLog>* runs_only) {
+  auto stream = LogStream::Open(path);
+  EXPECT_TRUE(stream.ok()) << stream.status();
+  if (!stream.ok()) return {};
+  for (const RunLog& r : (*stream)->log().runs) {
+    runs_only->push_back(r);
+    runs_only->back().episodes.clear();
+  }
+  std::vector<RunLog> runs = *runs_only;
+  EXPECT_TRUE((*stream)->ForEach([&](int slot, Episode&& e) {
+    runs[slot].episodes.push_back(std::move(e));
+    return absl::OkStatus();
+  }).ok());
+  return runs;
+}
+
+TEST(EpisodeLog, StreamedRunsAreTheReadRuns) {
+  std::vector<RunLog> written = {MakeRun("reinforce", 1, 50), MakeRun("random", 0, 7), MakeRun("reinforce", 0, 3000),
+                                 MakeRun("random", 1, 0), MakeRun("reinforce", 2, 1)};
+  written[1].complete = false;
+  for (int i = 0; i < 7; i += 3) written[1].episodes[i].curve = {CurvePoint{i, 1, 0.5, 0.25}, CurvePoint{i, 2, 0.125}};
+  const std::string path = WriteLog("streamed_log.h5", written);
+  std::vector<RunLog> runs_only;
+  const std::vector<RunLog> streamed = Streamed(path, &runs_only);
+  auto read = ReadLog(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(streamed.size(), read->runs.size());
+  for (size_t s = 0; s < streamed.size(); ++s) {
+    EXPECT_TRUE(runs_only[s].episodes.empty());
+    EXPECT_EQ(runs_only[s].complete, read->runs[s].complete) << s;
+    EXPECT_TRUE(runs_only[s].attributes.empty());  // the config's, not kept
+    RunLog want = read->runs[s];
+    want.attributes.clear();
+    ExpectSameRun(streamed[s], want);
+    for (size_t i = 0; i < streamed[s].episodes.size(); ++i) {
+      ASSERT_EQ(streamed[s].episodes[i].curve.size(), read->runs[s].episodes[i].curve.size()) << s << " " << i;
+      for (size_t k = 0; k < streamed[s].episodes[i].curve.size(); ++k)
+        EXPECT_EQ(streamed[s].episodes[i].curve[k].train_loss, read->runs[s].episodes[i].curve[k].train_loss);
+    }
+  }
+  EXPECT_FALSE(runs_only[1].complete);
+  EXPECT_EQ(streamed[1].episodes[3].curve.size(), 2u);
+
+  const std::string old = "tests/tools/testdata/embedded_before_fidelity.h5";
+  if (!std::ifstream(old).good()) GTEST_SKIP() << "wanted " << old;
+  runs_only.clear();
+  const std::vector<RunLog> old_streamed = Streamed(old, &runs_only);
+  auto old_read = ReadLogKeepingIntactRuns(old);
+  ASSERT_TRUE(old_read.ok()) << old_read.status();
+  ASSERT_EQ(old_streamed.size(), old_read->runs.size());
+  for (size_t s = 0; s < old_streamed.size(); ++s) {
+    RunLog want = old_read->runs[s];
+    want.attributes.clear();
+    ExpectSameRun(old_streamed[s], want);
+  }
+}
+
 // A log written in the layout without the trailing fidelity field (tests/tools/testdata, made by a build that
 // wrote it) reads with every episode kFidelityUnrecorded until FillUnrecordedFidelity.
 TEST(EpisodeLog, LayoutWithoutFidelityReadsAsTheSearchFidelity) {

@@ -170,8 +170,9 @@ int RunCommand(int argc, char** argv) {
     out = base.substr(0, base.find('.')) + ".h5";
   }
   out = ResolvePath(out);
-  LogFile old;  // on resume: its runs, without episodes (streamed into the new log by RestartLog)
+  // On resume: the old log's runs, without episodes (streamed into the new log by RestartLog).
   std::unique_ptr<LogStream> old_stream;
+  LogFile no_log;
   std::optional<LogLock> resume_lock;  // held for the whole resume
   if (resume) {
     auto lock = LogLock::Take(out);
@@ -180,13 +181,9 @@ int RunCommand(int argc, char** argv) {
     auto read = LogStream::Open(out);  // a damaged run is re-run from its start like an unfinished one
     if (!read.ok()) return Fail(read.status());
     old_stream = std::move(*read);
-    old.attributes = old_stream->log().attributes;
-    for (const RunLog& r : old_stream->log().runs) {
-      old.runs.emplace_back();
-      RunLog& copy = old.runs.back();
-      copy.label = r.label, copy.method = r.method, copy.run = r.run, copy.attributes = r.attributes;
-      copy.complete = r.complete, copy.damage = r.damage, copy.has_fidelity = r.has_fidelity;
-    }
+  }
+  LogFile& old = old_stream ? old_stream->log() : no_log;
+  if (resume) {
     for (const RunLog& r : old.runs)
       if (!r.damage.empty())
         std::fprintf(stderr, "nas: %s: run %s/%d cannot be read (%s); re-running it\n", out.c_str(), r.label.c_str(),
@@ -297,7 +294,6 @@ int RunCommand(int argc, char** argv) {
                                     slots, log_options)
                        : EpisodeLogWriter::Create(out, attributes, prepared->space->num_decisions(), slots,
                                                   log_options);
-  old_stream.reset();
   if (!writer.ok()) return Fail(writer.status());
 
   // Jobs still to run: all, or on resume those not finished (partial ones are re-run from their start).
