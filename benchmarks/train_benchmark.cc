@@ -42,6 +42,17 @@ double CpuSeconds() {
   return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
+// A layout argument: "" (NCHW), "channels_last" (CHANNELS_LAST_LEGACY) or "channels_last_all_weights"
+// (CHANNELS_LAST), each optionally followed by "+shared_relu" (cell_kernels SHARED_RELU; "nchw+shared_relu" for
+// NCHW).
+std::string LayoutArgument(const std::string& argument, bool* shared_relu) {
+  const std::string suffix = "+shared_relu";
+  std::string layout = argument;
+  *shared_relu = layout.size() >= suffix.size() && layout.compare(layout.size() - suffix.size(), suffix.size(), suffix) == 0;
+  if (*shared_relu) layout.resize(layout.size() - suffix.size());
+  return layout == "nchw" ? "" : layout;
+}
+
 struct Rates {
   double train, eval;  // images per second of `clock`
   double ms_per_batch, params_m, flops_m;
@@ -51,7 +62,7 @@ struct Rates {
 // for half of that. With CpuSeconds, the figures are per CPU second of this process: the load of other
 // processes on a shared machine does not enter.
 Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds, int threads, double (*clock)(),
-              bool channels_last = false, bool all_weights = false) {
+              bool channels_last = false, bool all_weights = false, bool shared_relu = false) {
   at::set_num_threads(threads);
   nas::Nb201Space space;
   nas::NetworkConfig config;
@@ -60,6 +71,7 @@ Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds,
   config.cells_per_stage = N;
   config.in_channels = in_ch;
   config.image_size = size;
+  config.shared_relu = shared_relu;
   nas::Nb201Network net(config);
   net->InitWeights(1);
   if (channels_last) nas::ToChannelsLast(*net, all_weights);
@@ -135,8 +147,10 @@ void OpEnd(const at::RecordFunction& fn, at::ObserverContext* ctx) {
 // `steps` training steps of Measure's loop (after 3 unmeasured ones) with OpStart/OpEnd on every ATen op and
 // autograd node: per op, the self CPU time and calls per step, largest first (nb201_train_profile.py prints the
 // same table for PyTorch-Python).
-int Profile(int64_t C, int64_t N, int64_t in_ch, int64_t size, int steps, int threads, const std::string& layout) {
+int Profile(int64_t C, int64_t N, int64_t in_ch, int64_t size, int steps, int threads, const std::string& argument) {
   at::set_num_threads(threads);
+  bool shared_relu = false;
+  const std::string layout = LayoutArgument(argument, &shared_relu);
   const bool channels_last = layout == "channels_last" || layout == "channels_last_all_weights";
   nas::Nb201Space space;
   nas::NetworkConfig config;
@@ -145,6 +159,7 @@ int Profile(int64_t C, int64_t N, int64_t in_ch, int64_t size, int steps, int th
   config.cells_per_stage = N;
   config.in_channels = in_ch;
   config.image_size = size;
+  config.shared_relu = shared_relu;
   nas::Nb201Network net(config);
   net->InitWeights(1);
   if (channels_last) nas::ToChannelsLast(*net, layout == "channels_last_all_weights");
@@ -196,6 +211,7 @@ int Profile(int64_t C, int64_t N, int64_t in_ch, int64_t size, int steps, int th
               static_cast<long long>(C), static_cast<long long>(N), static_cast<long long>(in_ch),
               static_cast<long long>(size), static_cast<long long>(size), layout.empty() ? "NCHW" : layout.c_str(),
               steps, plain_ms, step_ms, op_total_ns / 1e6 / steps);
+  if (shared_relu) std::printf("cell kernels: SHARED_RELU\n");
   std::printf("phases, ms per step: zero_grad %.2f, forward %.1f, cross-entropy %.2f, backward %.1f, SGD step %.2f\n",
               phase_ns[0] / 1e6 / steps, phase_ns[1] / 1e6 / steps, phase_ns[2] / 1e6 / steps,
               phase_ns[3] / 1e6 / steps, phase_ns[4] / 1e6 / steps);
@@ -294,11 +310,12 @@ int main(int argc, char** argv) {
     return Profile(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]), std::atoi(argv[6]),
                    std::atoi(argv[7]), argc == 9 ? argv[8] : "");
   if ((argc == 8 || argc == 9) && std::string(argv[1]) == "throughput") {
-    const std::string layout = argc == 9 ? argv[8] : "";
+    bool shared_relu = false;
+    const std::string layout = LayoutArgument(argc == 9 ? argv[8] : "", &shared_relu);
     const bool all_weights = layout == "channels_last_all_weights";
     const Rates r = Measure(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]),
                             std::atof(argv[6]), std::atoi(argv[7]), CpuSeconds, layout == "channels_last" || all_weights,
-                            all_weights);
+                            all_weights, shared_relu);
     std::printf("img/s %.3f %.3f\n", r.train, r.eval);
     return 0;
   }
