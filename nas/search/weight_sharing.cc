@@ -44,11 +44,11 @@ const bool kRegistered =
 absl::Status ResolveWeightSharingParams(proto::WeightSharingParams* p) {
   const std::string f = "weight_sharing.";
   if (p->batchnorm().empty()) p->set_batchnorm("running");
-  if (p->controller_steps() == 0) p->set_controller_steps(30);
-  if (p->archs_per_step() == 0) p->set_archs_per_step(20);
-  if (p->derive_samples() == 0) p->set_derive_samples(100);
-  if (p->lstm_hidden() == 0) p->set_lstm_hidden(32);
-  if (p->lstm_layers() == 0) p->set_lstm_layers(2);
+  if (!p->has_controller_steps()) p->set_controller_steps(30);
+  if (!p->has_archs_per_step()) p->set_archs_per_step(20);
+  if (!p->has_derive_samples()) p->set_derive_samples(100);
+  if (!p->has_lstm_hidden()) p->set_lstm_hidden(32);
+  if (!p->has_lstm_layers()) p->set_lstm_layers(2);
   if (p->init_range() == 0) p->set_init_range(0.1);
   if (p->temperature() == 0) p->set_temperature(5.0);
   if (p->tanh_constant() == 0) p->set_tanh_constant(2.5);

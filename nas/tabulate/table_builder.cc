@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <type_traits>
 #include <tuple>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -354,65 +356,114 @@ absl::StatusOr<std::unique_ptr<Table>> MergeTables(const std::vector<const Table
     auto it = t.attributes().find(k);
     return it == t.attributes().end() ? std::string() : it->second;
   };
-  std::map<int, std::string> seen;
-  int count = -1;
+  // Inputs are grouped by their exact spec; the groups' specs may differ in `fidelities` only (each fidelity is
+  // its own training with a seed that does not depend on the other fidelities), and no fidelity is in two groups.
+  struct Group {
+    proto::TableBuildSpec spec;
+    int count = -1;
+    std::map<int, std::string> seen;  // shard index -> input name
+  };
+  std::map<std::string, Group> groups;  // by spec text
+  std::string base_key;
+  std::map<int, std::string> fidelity_group;  // fidelity -> spec text of its group
   for (size_t i = 0; i < shards.size(); ++i) {
     const Table& t = *shards[i];
     if (attr(t, "source") != "nas build-table")
       return absl::InvalidArgumentError(absl::StrCat(names[i], ": not a `nas build-table` table (source \"",
                                                      attr(t, "source"), "\")"));
-    if (attr(t, "spec") != attr(*shards[0], "spec"))
-      return absl::InvalidArgumentError(absl::StrCat(
-          names[i], ": built from a different spec than ", names[0], " (spec_sha256 ", attr(t, "spec_sha256"),
-          " vs ", attr(*shards[0], "spec_sha256"), "); refusing to merge"));
-    auto shard = ParseShard(attr(t, "shard"));
-    if (!shard.ok())
-      return absl::InvalidArgumentError(absl::StrCat(names[i], ": bad shard attribute \"", attr(t, "shard"), "\""));
-    if (count >= 0 && shard->count != count)
-      return absl::InvalidArgumentError(absl::StrCat(names[i], ": is shard ", shard->ToString(), " but ", names[0],
-                                                     " is of ", count, " shards"));
-    count = shard->count;
-    if (seen.count(shard->index))
-      return absl::InvalidArgumentError(absl::StrCat(names[i], " and ", seen[shard->index], " are both shard ",
-                                                     shard->ToString()));
-    seen[shard->index] = names[i];
+    const std::string text = attr(t, "spec");
+    auto [g, fresh] = groups.try_emplace(text);
+    if (fresh) {
+      NAS_ASSIGN_OR_RETURN(g->second.spec, ParseBuildSpec(text, names[i] + " (spec)"));
+      proto::TableBuildSpec key = g->second.spec;
+      key.clear_fidelities();
+      const std::string key_text = BuildSpecText(key);
+      if (i == 0) base_key = key_text;
+      if (key_text != base_key)
+        return absl::InvalidArgumentError(absl::StrCat(
+            names[i], ": built from a different spec than ", names[0], " (spec_sha256 ", attr(t, "spec_sha256"),
+            " vs ", attr(*shards[0], "spec_sha256"), "), not only in its fidelities; refusing to merge"));
+      for (int f : g->second.spec.fidelities()) {
+        auto [at, added] = fidelity_group.try_emplace(f, text);
+        if (!added)
+          return absl::InvalidArgumentError(absl::StrCat(names[i], ": fidelity ", f,
+                                                         " is also built by another spec given; refusing to merge"));
+      }
+    }
+    Shard shard{0, 1};
+    if (!absl::StartsWith(attr(t, "shard"), "merged from ")) {
+      auto parsed = ParseShard(attr(t, "shard"));
+      if (!parsed.ok())
+        return absl::InvalidArgumentError(absl::StrCat(names[i], ": bad shard attribute \"", attr(t, "shard"), "\""));
+      shard = *parsed;
+    }
+    Group& group = g->second;
+    if (group.count >= 0 && shard.count != group.count)
+      return absl::InvalidArgumentError(absl::StrCat(names[i], ": is shard ", shard.ToString(), " but ",
+                                                     group.seen.begin()->second, " is of ", group.count, " shards"));
+    group.count = shard.count;
+    if (group.seen.count(shard.index))
+      return absl::InvalidArgumentError(absl::StrCat(names[i], " and ", group.seen[shard.index], " are both shard ",
+                                                     shard.ToString()));
+    group.seen[shard.index] = names[i];
   }
-  for (int i = 0; i < count; ++i)
-    if (!seen.count(i))
-      return absl::InvalidArgumentError(absl::StrCat("shard ", i, "/", count, " is missing (give all ", count,
-                                                     " shard tables)"));
+  for (const auto& [text, group] : groups)
+    for (int i = 0; i < group.count; ++i)
+      if (!group.seen.count(i))
+        return absl::InvalidArgumentError(
+            absl::StrCat("shard ", i, "/", group.count, " is missing (give all ", group.count, " shard tables",
+                         groups.size() > 1 ? absl::StrCat(" of the spec with fidelities ",
+                                                          absl::StrJoin(group.spec.fidelities(), ", "))
+                                           : std::string(),
+                         ")"));
 
-  NAS_ASSIGN_OR_RETURN(proto::TableBuildSpec spec, ParseBuildSpec(attr(*shards[0], "spec"), names[0] + " (spec)"));
+  proto::TableBuildSpec spec = groups.begin()->second.spec;
+  spec.clear_fidelities();
+  for (const auto& [f, text] : fidelity_group) spec.add_fidelities(f);  // ascending
   NAS_ASSIGN_OR_RETURN(BuildPlan plan, MakeBuildPlan(spec, Shard{0, 1}));
   auto merged = std::make_unique<Table>(spec.space(), plan.space->size());
   std::vector<int> fidelities(spec.fidelities().begin(), spec.fidelities().end());
   std::vector<int64_t> seeds(spec.seeds().begin(), spec.seeds().end());
   TableDataset& ds = merged->AddDataset(spec.dataset_name(), fidelities, seeds);
-  std::vector<int> owner(plan.space->size(), -1);
+  std::map<std::string, std::vector<int>> owner;  // per group: the input that fills each architecture
   for (size_t i = 0; i < shards.size(); ++i) {
+    const proto::TableBuildSpec& own = groups[attr(*shards[i], "spec")].spec;
+    std::vector<int>& own_owner = owner[attr(*shards[i], "spec")];
+    own_owner.resize(plan.space->size(), -1);
+    std::vector<int> own_fidelities(own.fidelities().begin(), own.fidelities().end());
     auto in = shards[i]->dataset(spec.dataset_name());
-    if (!in.ok() || shards[i]->num_archs() != merged->num_archs() || (*in)->fidelities() != fidelities ||
+    if (!in.ok() || shards[i]->num_archs() != merged->num_archs() || (*in)->fidelities() != own_fidelities ||
         (*in)->seeds() != seeds)
       return absl::InvalidArgumentError(absl::StrCat(names[i], ": its layout does not match its spec attribute"));
+    std::vector<int> to(own_fidelities.size());
+    for (size_t f = 0; f < own_fidelities.size(); ++f)
+      to[f] = static_cast<int>(std::find(fidelities.begin(), fidelities.end(), own_fidelities[f]) -
+                               fidelities.begin());
     for (int64_t a = 0; a < merged->num_archs(); ++a) {
       bool any = false;
-      for (int f = 0; f < ds.fidelities().size(); ++f)
+      for (size_t f = 0; f < own_fidelities.size(); ++f)
         for (int s = 0; s < ds.mean_slot(); ++s) {
-          const TableEntry& e = (*in)->at(a, f, s);
+          const TableEntry& e = (*in)->at(a, static_cast<int>(f), s);
           if (std::isnan(e.train_acc) && std::isnan(e.valid_acc) && std::isnan(e.test_acc) &&
               std::isnan(e.train_time))
             continue;
-          if (owner[a] >= 0 && owner[a] != static_cast<int>(i))
-            return absl::InvalidArgumentError(absl::StrCat(names[i], " and ", names[owner[a]],
+          if (own_owner[a] >= 0 && own_owner[a] != static_cast<int>(i))
+            return absl::InvalidArgumentError(absl::StrCat(names[i], " and ", names[own_owner[a]],
                                                            " both fill architecture ", a, "; refusing to merge"));
           any = true;
-          ds.mutable_at(a, f, s) = e;
+          ds.mutable_at(a, to[f], s) = e;
         }
-      if (any) {
-        owner[a] = static_cast<int>(i);
-        merged->params_m()[a] = shards[i]->params_m()[a];
-        merged->flops_m()[a] = shards[i]->flops_m()[a];
+      if (!any) continue;
+      own_owner[a] = static_cast<int>(i);
+      for (const auto& [text, other] : owner) {
+        const int o = other.empty() ? -1 : other[a];
+        if (o >= 0 && (!SameBits(shards[o]->params_m()[a], shards[i]->params_m()[a]) ||
+                       !SameBits(shards[o]->flops_m()[a], shards[i]->flops_m()[a])))
+          return absl::InvalidArgumentError(absl::StrCat(names[i], " and ", names[o],
+                                                         " disagree on the size of architecture ", a));
       }
+      merged->params_m()[a] = shards[i]->params_m()[a];
+      merged->flops_m()[a] = shards[i]->flops_m()[a];
     }
   }
   ds.ComputeMeans();
@@ -435,12 +486,19 @@ absl::StatusOr<std::unique_ptr<Table>> MergeTables(const std::vector<const Table
     start = std::min(start, attr(*t, "build_start_utc"));
     end = std::max(end, attr(*t, "build_end_utc"));
   }
+  const std::string spec_text = BuildSpecText(spec);
+  attrs["spec"] = spec_text;
+  attrs["spec_sha256"] = Sha256Hex(spec_text);
   attrs["items_trained"] = absl::StrCat(trained);
   attrs["items_resumed"] = absl::StrCat(resumed);
   attrs["items_total"] = absl::StrCat(total);
   attrs["build_start_utc"] = start;
   attrs["build_end_utc"] = end;
-  attrs["shard"] = absl::StrCat("merged from ", count, " shards");
+  int pieces = 0;
+  for (const auto& [text, group] : groups) pieces += group.count;
+  attrs["shard"] = groups.size() == 1 ? absl::StrCat("merged from ", pieces, " shards")
+                                      : absl::StrCat("merged from ", pieces, " shards of ", groups.size(),
+                                                     " specs differing in fidelities");
   attrs["merged_from"] = absl::StrJoin(names, ", ");
   SetCoverageAttributes(plan, merged.get());
   return merged;

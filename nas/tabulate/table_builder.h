@@ -63,6 +63,9 @@ absl::StatusOr<std::unique_ptr<Table>> AssembleTable(const proto::TableBuildSpec
 
 // Merges shard tables of one spec: every shard i/n of the same n exactly once, same "spec" attribute, disjoint
 // filled entries, and every planned class filled. The result equals the unsharded build (train_time aside).
+// Specs that differ only in `fidelities` (disjoint sets) merge too: the shards of each spec as above (a merged
+// table counts as shard 0/1), and the result is the table of the spec with the union of the fidelities, equal
+// to its unsharded build, because each fidelity is its own training whose seed does not depend on the others.
 absl::StatusOr<std::unique_ptr<Table>> MergeTables(const std::vector<const Table*>& shards,
                                                    const std::vector<std::string>& names);
 

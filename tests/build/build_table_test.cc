@@ -1,6 +1,7 @@
 // nas/tabulate with real training on a tiny Fashion-MNIST subset (skipped without Debian's package): a build
-// stopped mid-way and resumed equals the uninterrupted one; two shards merged equal the unsharded build; merges
-// of different specs are refused; the all-`none` cell is at chance while others learn.
+// stopped mid-way and resumed equals the uninterrupted one; two shards merged equal the unsharded build, and so
+// do builds of disjoint fidelities merged; merges of different specs are refused; the all-`none` cell is at
+// chance while others learn.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -142,6 +143,44 @@ TEST(BuildTableTest, TwoShardsMergedEqualUnsharded) {
   auto mismatch = MergeTables({s0.get(), o1.get()}, {"shard0.h5", "other1.h5"});
   ASSERT_FALSE(mismatch.ok());
   EXPECT_THAT(std::string(mismatch.status().message()), HasSubstr("other1.h5: built from a different spec"));
+}
+
+TEST(BuildTableTest, FidelityPartsMergeToTheUnionBuild) {
+  NAS_SKIP_WITHOUT_FMNIST();
+  const proto::TableBuildSpec spec = Resolved(TinySpecText());  // fidelities [1, 2]
+  proto::TableBuildSpec one = spec, two = spec;
+  one.clear_fidelities();
+  one.add_fidelities(1);
+  two.clear_fidelities();
+  two.add_fidelities(2);
+  std::unique_ptr<Table> ref = Build(spec, Fresh("union_ref.h5"), 2);
+  std::unique_ptr<Table> one0 = Build(one, Fresh("one0.h5"), 1, Shard{0, 2});
+  std::unique_ptr<Table> one1 = Build(one, Fresh("one1.h5"), 2, Shard{1, 2});
+  std::unique_ptr<Table> whole_two = Build(two, Fresh("two.h5"), 2);
+  ASSERT_TRUE(ref && one0 && one1 && whole_two);
+  auto merged = MergeTables({one1.get(), whole_two.get(), one0.get()}, {"one1.h5", "two.h5", "one0.h5"});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  absl::Status same = CompareBuiltTables(*ref, **merged);
+  EXPECT_TRUE(same.ok()) << same;
+  // A merged table of one fidelity part counts as shard 0/1 of its spec.
+  auto one_merged = MergeTables({one0.get(), one1.get()}, {"one0.h5", "one1.h5"});
+  ASSERT_TRUE(one_merged.ok()) << one_merged.status();
+  auto again = MergeTables({whole_two.get(), one_merged->get()}, {"two.h5", "one.h5"});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(CompareBuiltTables(*ref, **again).ok());
+
+  auto overlap = MergeTables({ref.get(), whole_two.get()}, {"ref.h5", "two.h5"});
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_THAT(std::string(overlap.status().message()), HasSubstr("two.h5: fidelity 2 is also built"));
+  auto half = MergeTables({one0.get(), whole_two.get()}, {"one0.h5", "two.h5"});
+  ASSERT_FALSE(half.ok());
+  EXPECT_THAT(std::string(half.status().message()), HasSubstr("shard 1/2 is missing"));
+  proto::TableBuildSpec other = two;
+  other.mutable_train()->set_learning_rate(0.05);
+  std::unique_ptr<Table> o = Build(other, Fresh("other_two.h5"), 2);
+  auto mismatch = MergeTables({one_merged->get(), o.get()}, {"one.h5", "other_two.h5"});
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_THAT(std::string(mismatch.status().message()), HasSubstr("not only in its fidelities"));
 }
 
 TEST(BuildTableTest, AllNoneCellAtChanceOthersLearn) {

@@ -62,7 +62,9 @@ int BuildTableCommand(int argc, char** argv) {
 int MergeTablesCommand(int argc, char** argv) {
   Args args("merge-tables", "OUT.h5 SHARD.h5...",
             "Merges the shard tables of one `nas build-table` spec (every shard i/n exactly once, disjoint\n"
-            "entries, every class covered) into the table the unsharded build gives (train_time aside).");
+            "entries, every class covered) into the table the unsharded build gives (train_time aside).\n"
+            "Builds of specs that differ only in `fidelities` (disjoint) merge into the table of the spec\n"
+            "with all their fidelities (a merged table counts as shard 0/1 of its spec).");
   args.Flag("overwrite", "replace an existing OUT.h5");
   if (absl::Status s = args.Parse(argc, argv, 2, 100000); !s.ok()) return Fail(s);
   if (args.help()) return std::printf("%s", args.HelpText().c_str()), 0;
