@@ -7,7 +7,8 @@
 //     python3-torch; skipped, saying so, when it is absent), in each NetworkSpec.memory_layout: NCHW (the
 //     authors' format), CHANNELS_LAST_LEGACY and CHANNELS_LAST; each C++ figure's ratio is against Python in the
 //     same layout (Python's channels-last is Module.to(memory_format=torch.channels_last), which is
-//     CHANNELS_LAST; against it CHANNELS_LAST_LEGACY shows what the ambiguous weight strides cost). --net I
+//     CHANNELS_LAST; against it CHANNELS_LAST_LEGACY shows what the ambiguous weight strides cost), and
+//     CHANNELS_LAST with NetworkSpec.cell_kernels SHARED_RELU (one ReLU per node, a separable pooling). --net I
 //     measures only net I (0: C=16 N=5, 1: C=8 N=1). --allocators adds the C++ NCHW figure with glibc's default
 //     malloc (NAS_MALLOC_TUNING=0), with jemalloc and with tcmalloc (LD_PRELOAD, when installed).
 // (b) The NB201 protocol, random search + REA, 500 runs x 120 evaluations on the NB201 CIFAR-10 CSV table, as
@@ -83,12 +84,14 @@ void Training(const Options& o, bool python) {
   struct Variant {
     std::string name;
     std::vector<std::string> env;
-    std::string layout;  // train_benchmark's layout argument: "" (NCHW), "channels_last", "channels_last_all_weights"
+    std::string layout;  // train_benchmark's layout argument: "" (NCHW), "channels_last", "channels_last_all_weights",
+                         // "+shared_relu" for cell_kernels SHARED_RELU
     size_t py = 0;       // the Python layout of the same memory format (py_layouts)
   };
   std::vector<Variant> variants = {{"C++ NCHW", {}, "", 0},
                                    {"C++ CHANNELS_LAST_LEGACY", {}, "channels_last", 1},
-                                   {"C++ CHANNELS_LAST", {}, "channels_last_all_weights", 1}};
+                                   {"C++ CHANNELS_LAST", {}, "channels_last_all_weights", 1},
+                                   {"C++ CHANNELS_LAST+SHARED_RELU", {}, "channels_last_all_weights+shared_relu", 1}};
   if (o.allocators) {
     variants.push_back({"C++ glibc defaults", {"NAS_MALLOC_TUNING=0"}, "", 0});
     for (const char* lib : {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
@@ -137,7 +140,7 @@ void Training(const Options& o, bool python) {
     InterleavedPairs(o.pairs, python ? std::function<void(int)>(pyrun) : nullptr, crun, record);
     std::printf("  %s (load average after it: %s)\n", net.label, LoadAverage().c_str());
     for (size_t v = 0; v < variants.size(); ++v) {
-      std::printf("    %-24s %7.1f img/s", variants[v].name.c_str(), Median(rates[v]));
+      std::printf("    %-30s %7.1f img/s", variants[v].name.c_str(), Median(rates[v]));
       if (python) {
         const double r = Median(ratios[v]);
         std::printf("   C++/Python(%s) %.2fx (goal >= 1.2x: %s)", variants[v].py ? "ch.-last" : "NCHW", r,
@@ -146,7 +149,7 @@ void Training(const Options& o, bool python) {
       std::printf("\n");
     }
     if (python)
-      std::printf("    %-24s %7.1f img/s\n    %-24s %7.1f img/s\n", "PyTorch-Python NCHW", Median(py[0]),
+      std::printf("    %-30s %7.1f img/s\n    %-30s %7.1f img/s\n", "PyTorch-Python NCHW", Median(py[0]),
                   "PyTorch-Python ch.-last", Median(py[1]));
     std::fflush(stdout);
   }

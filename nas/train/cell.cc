@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "nas/train/box_pool.h"
 #include "nas/util/status.h"
 
 namespace nas {
@@ -28,13 +29,16 @@ ReluConvBnImpl::ReluConvBnImpl(int64_t c_in, int64_t c_out, int64_t kernel, int6
 
 torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x) { return bn_->forward(conv_->forward(torch::relu(x))); }
 
+torch::Tensor ReluConvBnImpl::ConvBn(const torch::Tensor& relu_x) { return bn_->forward(conv_->forward(relu_x)); }
+
 int64_t ReluConvBnImpl::Flops(int64_t h, int64_t w, int64_t* h_out, int64_t* w_out) const {
   *h_out = (h + 2 * padding_ - kernel_) / stride_ + 1;
   *w_out = (w + 2 * padding_ - kernel_) / stride_ + 1;
   return c_in_ * c_out_ * kernel_ * kernel_ * *h_out * *w_out;
 }
 
-Nb201CellImpl::Nb201CellImpl(const std::vector<int>& ops, int64_t channels) : ops_(ops), channels_(channels) {
+Nb201CellImpl::Nb201CellImpl(const std::vector<int>& ops, int64_t channels, bool shared_relu)
+    : ops_(ops), channels_(channels), shared_relu_(shared_relu) {
   NAS_CHECK(ops.size() == 6);
   convs_.resize(6, nullptr);
   for (int e = 0; e < 6; ++e) {
@@ -46,6 +50,7 @@ Nb201CellImpl::Nb201CellImpl(const std::vector<int>& ops, int64_t channels) : op
 }
 
 torch::Tensor Nb201CellImpl::forward(const torch::Tensor& x) {
+  if (shared_relu_) return ForwardSharedRelu(x);
   torch::Tensor nodes[4];
   nodes[0] = x;
   for (int j = 1; j <= 3; ++j) {
@@ -65,6 +70,40 @@ torch::Tensor Nb201CellImpl::forward(const torch::Tensor& x) {
       sum = sum.defined() ? sum + out : out;
     }
     // All inputs `none`: the node is zero (NB201's Zero op is x.mul(0.)).
+    nodes[j] = sum.defined() ? sum : torch::zeros_like(x);
+  }
+  return nodes[3];
+}
+
+torch::Tensor Nb201CellImpl::ForwardSharedRelu(const torch::Tensor& x) {
+  torch::Tensor nodes[4], relus[4];
+  nodes[0] = x;
+  for (int j = 1; j <= 3; ++j) {
+    torch::Tensor sum;
+    bool owned = false;  // sum is a tensor of this node's own (not an input's), so it may be added into
+    for (int e = 0; e < 6; ++e) {
+      if (kEdgeTo[e] != j || ops_[e] == kNone) continue;
+      const int from = kEdgeFrom[e];
+      const torch::Tensor& in = nodes[from];
+      torch::Tensor out;
+      switch (ops_[e]) {
+        case kSkip: out = in; break;
+        case kConv1:
+        case kConv3:
+          if (!relus[from].defined()) relus[from] = torch::relu(in);
+          out = convs_[e]->ConvBn(relus[from]);
+          break;
+        case kAvgPool: out = BoxAvgPool3x3(in); break;
+      }
+      if (!sum.defined()) {
+        sum = out;
+      } else if (owned) {
+        sum.add_(out);
+      } else {
+        sum = sum + out;
+        owned = true;
+      }
+    }
     nodes[j] = sum.defined() ? sum : torch::zeros_like(x);
   }
   return nodes[3];

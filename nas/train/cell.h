@@ -27,6 +27,8 @@ class ReluConvBnImpl : public torch::nn::Module {
   ReluConvBnImpl(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
                  bool track_running_stats = true);
   torch::Tensor forward(const torch::Tensor& x);
+  // Conv -> BatchNorm of an input that is already relu(x).
+  torch::Tensor ConvBn(const torch::Tensor& relu_x);
   // Multiply-adds for an input of h x w; sets the output size.
   int64_t Flops(int64_t h, int64_t w, int64_t* h_out, int64_t* w_out) const;
 
@@ -38,16 +40,21 @@ class ReluConvBnImpl : public torch::nn::Module {
 TORCH_MODULE(ReluConvBn);
 
 // One NB201 cell; `ops` holds the 6 edges' operation indices in Nb201Space order (0 none, 1 skip_connect,
-// 2 nor_conv_1x1, 3 nor_conv_3x3, 4 avg_pool_3x3).
+// 2 nor_conv_1x1, 3 nor_conv_3x3, 4 avg_pool_3x3). With `shared_relu` (NetworkSpec.cell_kernels SHARED_RELU)
+// the conv edges leaving a node share one ReLU of it, average pooling is BoxAvgPool3x3 (box_pool.h) and a node's
+// sum adds into its first sum in place: the same function, the same parameters, other rounding.
 class Nb201CellImpl : public torch::nn::Module {
  public:
-  Nb201CellImpl(const std::vector<int>& ops, int64_t channels);
+  Nb201CellImpl(const std::vector<int>& ops, int64_t channels, bool shared_relu = false);
   torch::Tensor forward(const torch::Tensor& x);
   int64_t Flops(int64_t h, int64_t w) const;
 
  private:
+  torch::Tensor ForwardSharedRelu(const torch::Tensor& x);
+
   std::vector<int> ops_;
   int64_t channels_;
+  bool shared_relu_;
   std::vector<ReluConvBn> convs_;  // per edge; empty for the other operations
 };
 TORCH_MODULE(Nb201Cell);

@@ -16,6 +16,7 @@ const bool kRegistered = RegisterChildNetwork(
                 config.in_channels = input.channels;
                 config.image_size = input.image_size;
                 config.num_classes = input.num_classes;
+                config.shared_relu = network.cell_kernels() == proto::NetworkSpec::SHARED_RELU;
                 return std::unique_ptr<ChildNetwork>(
                     std::make_unique<ChildNetworkOf<Nb201Network>>(Nb201Network(config)));
               },

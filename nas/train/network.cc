@@ -26,7 +26,7 @@ Nb201NetworkImpl::Nb201NetworkImpl(const NetworkConfig& config) : config_(config
       is_cell_.push_back(false);
     }
     for (int64_t n = 0; n < N; ++n) {
-      cells_.push_back(register_module("block" + std::to_string(index++), Nb201Cell(config.ops, c)));
+      cells_.push_back(register_module("block" + std::to_string(index++), Nb201Cell(config.ops, c, config.shared_relu)));
       reductions_.push_back(nullptr);
       is_cell_.push_back(true);
     }

@@ -27,6 +27,7 @@ struct NetworkConfig {
   int64_t in_channels = 3;   // 1 for Fashion-MNIST, 3 for CIFAR
   int64_t image_size = 32;   // for the FLOP count (a multiple of 4)
   int64_t num_classes = 10;
+  bool shared_relu = false;  // NetworkSpec.cell_kernels SHARED_RELU (cell.h)
 };
 
 class Nb201NetworkImpl : public torch::nn::Module {

@@ -20,6 +20,10 @@ namespace nas {
 absl::Status ResolveSupernetSpec(proto::SupernetSpec* spec) {
   absl::Status train = ResolveTrainSpec(spec->mutable_train());
   if (!train.ok()) return absl::Status(train.code(), absl::StrCat("train.", train.message()));
+  if (spec->train().network().cell_kernels() == proto::NetworkSpec::SHARED_RELU)
+    return absl::InvalidArgumentError(
+        "train.network.cell_kernels: SHARED_RELU is for the standalone nb201 network; the supernet computes "
+        "every edge as the NB201 authors do (ATEN)");
   if (spec->batchnorm().empty()) spec->set_batchnorm("running");
   if (spec->batchnorm() != "running" && spec->batchnorm() != "batch")
     return absl::InvalidArgumentError(

@@ -155,6 +155,8 @@ absl::Status ResolveTrainSpec(proto::TrainSpec* spec) {
   if (!proto::NetworkSpec::MemoryLayout_IsValid(net->memory_layout()))
     return Invalid("network.memory_layout",
                    absl::StrCat(net->memory_layout(), " (known: NCHW, CHANNELS_LAST_LEGACY, CHANNELS_LAST)"));
+  if (!proto::NetworkSpec::CellKernels_IsValid(net->cell_kernels()))
+    return Invalid("network.cell_kernels", absl::StrCat(net->cell_kernels(), " (known: ATEN, SHARED_RELU)"));
   if (net->memory_layout() != proto::NetworkSpec::MEMORY_LAYOUT_UNSPECIFIED && net->channels_last())
     return Invalid("network.channels_last",
                    absl::StrCat("set together with network.memory_layout ",

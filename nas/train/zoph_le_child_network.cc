@@ -27,6 +27,9 @@ absl::Status CheckMacroMemory(const SearchSpace& space, const proto::TrainSpec& 
   const ZophLeSpace* macro = AsZophLe(space);
   if (macro == nullptr) return NotZophLe(space);
   const proto::DatasetSpec& d = spec.data();
+  if (spec.network().cell_kernels() == proto::NetworkSpec::SHARED_RELU)
+    return absl::InvalidArgumentError(
+        "network.cell_kernels: SHARED_RELU is for nb201 cells; zoph_le_cnn has none (leave it unset or ATEN)");
   const bool cifar = d.name() == "cifar10";
   const int64_t size = d.image_size() > 0 ? d.image_size() : (cifar ? 32 : 28);
   const int64_t channels = cifar ? 3 : 1;

@@ -1,6 +1,8 @@
 // NetworkSpec.memory_layout: its resolution (an absent field stays absent and means what channels_last says),
 // its bad values, and training in each layout on real Fashion-MNIST (one input channel, where CHANNELS_LAST and
 // CHANNELS_LAST_LEGACY differ): bit-identical from run to run, and each spelling of a layout trains the same.
+// NetworkSpec.cell_kernels likewise: ATEN is the absent field, SHARED_RELU bit-identical run to run and another
+// rounding of the same net.
 #include <fstream>
 #include <string>
 
@@ -90,6 +92,18 @@ TEST(MemoryLayoutTest, BadValuesGiveOneLineNamingTheField) {
   EXPECT_EQ(std::string(s.message()).find('\n'), std::string::npos);
 }
 
+TEST(CellKernelsTest, ResolutionKeepsItAbsentAndBadValuesGiveOneLine) {
+  proto::TrainSpec spec = FashionSpec();
+  ASSERT_TRUE(ResolveTrainSpec(&spec).ok());
+  EXPECT_THAT(Text(spec), ::testing::Not(HasSubstr("cell_kernels")));
+  spec = FashionSpec();
+  spec.mutable_network()->set_cell_kernels(static_cast<Layout::CellKernels>(9));
+  EXPECT_EQ(std::string(ResolveTrainSpec(&spec).message()), "network.cell_kernels: 9 (known: ATEN, SHARED_RELU)");
+  proto::TrainSpec parsed;
+  ASSERT_TRUE(ParseTextProto("network { cell_kernels: SHARED_RELU }", "t", &parsed).ok());
+  EXPECT_EQ(parsed.network().cell_kernels(), Layout::SHARED_RELU);
+}
+
 TEST(MemoryLayoutTest, EachLayoutTrainsBitIdenticallyAndTheSpellingsAgree) {
   const std::string images = std::string(kDebianFashionMnistDir) + "/train-images-idx3-ubyte.gz";
   if (!std::ifstream(images).good())
@@ -133,6 +147,26 @@ TEST(MemoryLayoutTest, EachLayoutTrainsBitIdenticallyAndTheSpellingsAgree) {
   EXPECT_EQ(fast.params_m, legacy.params_m);
   EXPECT_NEAR(fast.epochs[0].train_loss, legacy.epochs[0].train_loss, 0.05 * legacy.epochs[0].train_loss);
   EXPECT_LT(fast.epochs.back().train_loss, fast.epochs.front().train_loss);
+
+  // cell_kernels: ATEN is the absent field; SHARED_RELU is deterministic, trains the same net (parameters, loss
+  // to within rounding's drift) and rounds differently.
+  const TrainResult aten = train([](proto::NetworkSpec* n) {
+    n->set_memory_layout(Layout::CHANNELS_LAST);
+    n->set_cell_kernels(Layout::ATEN);
+  });
+  expect_identical(aten, fast);
+  auto shared_relu = [](proto::NetworkSpec* n) {
+    n->set_memory_layout(Layout::CHANNELS_LAST);
+    n->set_cell_kernels(Layout::SHARED_RELU);
+  };
+  const TrainResult shared = train(shared_relu), shared2 = train(shared_relu);
+  expect_identical(shared, shared2);
+  EXPECT_NE(shared.weights_sha256, fast.weights_sha256);
+  EXPECT_EQ(shared.params_m, fast.params_m);
+  EXPECT_EQ(shared.flops_m, fast.flops_m);
+  EXPECT_NEAR(shared.epochs[0].train_loss, fast.epochs[0].train_loss, 0.02 * fast.epochs[0].train_loss);
+  const TrainResult shared_nchw = train([](proto::NetworkSpec* n) { n->set_cell_kernels(Layout::SHARED_RELU); });
+  EXPECT_NEAR(shared_nchw.epochs[0].train_loss, absent.epochs[0].train_loss, 0.02 * absent.epochs[0].train_loss);
 }
 
 }  // namespace

@@ -157,6 +157,14 @@ TEST(ResolveSupernetSpecTest, DefaultsAndFieldNames) {
   bad = TinySpec("running");
   bad.mutable_train()->set_device("tpu");
   EXPECT_THAT(std::string(ResolveSupernetSpec(&bad).message()), HasSubstr("train.device"));
+  // The supernet computes every edge as the authors do: SHARED_RELU is refused, ATEN accepted.
+  bad = TinySpec("running");
+  bad.mutable_train()->mutable_network()->set_cell_kernels(proto::NetworkSpec::SHARED_RELU);
+  EXPECT_THAT(std::string(ResolveSupernetSpec(&bad).message()),
+              HasSubstr("train.network.cell_kernels: SHARED_RELU is for the standalone nb201 network"));
+  proto::SupernetSpec aten = TinySpec("running");
+  aten.mutable_train()->mutable_network()->set_cell_kernels(proto::NetworkSpec::ATEN);
+  EXPECT_TRUE(ResolveSupernetSpec(&aten).ok());
 }
 
 }  // namespace
