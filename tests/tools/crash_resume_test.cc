@@ -34,8 +34,12 @@ int Shell(const std::string& cmd) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// Starts `nas run ... --print_acks`, kills it with SIGKILL after `delay`, returns what it printed.
-std::string RunAndKill(const std::string& args, std::chrono::microseconds delay) {
+// Starts `nas run ... --print_acks`, waits until `log_path` exists (the process has loaded what it needs and
+// created its log; under load that start-up varies by seconds) or the process has ended, then kills it with
+// SIGKILL after `delay` (never, when `delay` is negative: it runs to its end). Returns what it printed;
+// `*after_log` is the time from the log's appearance to the kill or the end.
+std::string RunAndKill(const std::string& args, const std::string& log_path, std::chrono::microseconds delay,
+                       std::chrono::microseconds* after_log = nullptr) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   const pid_t pid = fork();
@@ -47,15 +51,29 @@ std::string RunAndKill(const std::string& args, std::chrono::microseconds delay)
     _exit(127);
   }
   close(fds[1]);
-  std::this_thread::sleep_for(delay);
-  kill(pid, SIGKILL);
+  int status = 0;
+  bool ended = false;
+  const auto start = std::chrono::steady_clock::now();
+  while (::access(log_path.c_str(), F_OK) != 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      ended = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  const auto appeared = std::chrono::steady_clock::now();
+  if (!ended && delay.count() >= 0) {
+    std::this_thread::sleep_for(delay);
+    kill(pid, SIGKILL);
+  }
   std::string out;
   char buf[4096];
   ssize_t n;
   while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, n);
   close(fds[0]);
-  int status;
-  waitpid(pid, &status, 0);
+  if (!ended) waitpid(pid, &status, 0);
+  if (after_log != nullptr)
+    *after_log = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - appeared);
   return out;
 }
 
@@ -69,9 +87,10 @@ TEST(CrashResume, KilledRunsKeepAcknowledgedEpisodesAndResumeExactly) {
                         "methods { name: \"reinforce\" label: \"edge\" reinforce { policy: PER_EDGE } }\n"
                         "methods { name: \"regularized_evolution\" }\nmethods { name: \"local_search\" }\n";
   const std::string ref_path = Tmp("reference.h5");
-  const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(Shell("tools/nas run " + cfg + " --out " + ref_path + " --overwrite --quiet --threads 2 > /dev/null"), 0);
-  const auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  std::remove(ref_path.c_str());
+  std::chrono::microseconds full{0};  // from the reference log's appearance to the end of its run
+  RunAndKill("run " + cfg + " --out " + ref_path + " --quiet --threads 2", ref_path, std::chrono::microseconds(-1),
+             &full);
   auto ref = ReadLog(ref_path);
   ASSERT_TRUE(ref.ok()) << ref.status();
   std::map<std::string, const RunLog*> ref_runs;
@@ -82,12 +101,11 @@ TEST(CrashResume, KilledRunsKeepAcknowledgedEpisodesAndResumeExactly) {
   for (int trial = 0; trial < 20; ++trial) {
     const std::string log_path = Tmp("killed.h5");
     std::remove(log_path.c_str());
-    // Uniform over the first 62% of the reference run's wall time: before that nas-torch loads LibTorch (no
-    // log yet), and the reference run's last ~40% (measured while other tests load the machine) often finds
-    // every run already complete.
-    const auto delay = std::chrono::microseconds(static_cast<int64_t>((0.02 + 0.60 * rng.Uniform01()) * full.count()));
+    // Uniform over the first 70% of the reference run's time after its log appeared (the start-up before it,
+    // loading LibTorch, is waited out); its last part often finds every run already complete.
+    const auto delay = std::chrono::microseconds(static_cast<int64_t>(0.70 * rng.Uniform01() * full.count()));
     const std::string acks =
-        RunAndKill("run " + cfg + " --out " + log_path + " --quiet --print_acks --threads 2", delay);
+        RunAndKill("run " + cfg + " --out " + log_path + " --quiet --print_acks --threads 2", log_path, delay);
     std::map<std::string, int64_t> acked;
     std::map<std::string, bool> complete;
     for (absl::string_view line : absl::StrSplit(acks, '\n')) {
