@@ -95,6 +95,11 @@ absl::Status ReadRows(hid_t file, const std::string& path, const std::string& na
                       int64_t count, std::vector<char>* out, int64_t* rows,
                       std::vector<std::pair<int64_t, int64_t>>* bad_rows = nullptr, std::string* damage = nullptr);
 
+// Opens the 1-D dataset `name` into `*ds` and its dataspace into `*space`; a `*count` < 0 becomes its number of
+// rows, and a `*count` beyond it fails (a corrupt or truncated log).
+absl::Status OpenRows(hid_t file, const std::string& path, const std::string& name, int64_t* count, h5::Handle* ds,
+                      h5::Handle* space);
+
 // Format 4's runs: reads /slots, the methods' episodes and curves, and gives every run its acknowledged rows
 // (`progress` empty: every row the datasets hold, unfinished). `keep_intact`: a run with rows in a chunk that
 // cannot be read gets `damage` and no episodes; the other runs are kept.

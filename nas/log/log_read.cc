@@ -249,16 +249,8 @@ namespace {
 absl::Status ForEachChunk(hid_t file, const std::string& path, const std::string& name, hid_t mem_type,
                           size_t row_size, int64_t count, std::string* damage,
                           const std::function<absl::Status(int64_t, int64_t, const char*)>& fn) {
-  h5::Handle ds(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
-  if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
-  h5::Handle space(H5Dget_space(ds.get()));
-  hsize_t n = 0;
-  if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
-    return Invalid(path, absl::StrCat(name, " is not 1-D"));
-  if (count < 0) count = static_cast<int64_t>(n);
-  if (static_cast<hsize_t>(count) > n)
-    return absl::DataLossError(absl::StrCat(path, ": ", name, " holds ", n, " rows but ", count,
-                                            " are recorded as acknowledged in /progress (corrupt or truncated log)"));
+  h5::Handle ds, space;
+  NAS_RETURN_IF_ERROR(log_format::OpenRows(file, path, name, &count, &ds, &space));
   h5::Handle dcpl(H5Dget_create_plist(ds.get()));
   hsize_t step = 1024;
   if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) H5Pget_chunk(dcpl.get(), 1, &step);

@@ -157,19 +157,26 @@ absl::Status ReadSlots(hid_t file, const std::string& path, std::vector<RunLog>*
   return absl::OkStatus();
 }
 
+absl::Status OpenRows(hid_t file, const std::string& path, const std::string& name, int64_t* count, h5::Handle* ds,
+                      h5::Handle* space) {
+  *ds = h5::Handle(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+  if (!ds->valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
+  *space = h5::Handle(H5Dget_space(ds->get()));
+  hsize_t n = 0;
+  if (H5Sget_simple_extent_ndims(space->get()) != 1 || H5Sget_simple_extent_dims(space->get(), &n, nullptr) < 0)
+    return Invalid(path, absl::StrCat(name, " is not 1-D"));
+  if (*count < 0) *count = static_cast<int64_t>(n);
+  if (static_cast<hsize_t>(*count) > n)
+    return absl::DataLossError(absl::StrCat(path, ": ", name, " holds ", n, " rows but ", *count,
+                                            " are recorded as acknowledged in /progress (corrupt or truncated log)"));
+  return absl::OkStatus();
+}
+
 absl::Status ReadRows(hid_t file, const std::string& path, const std::string& name, hid_t mem_type, size_t row_size,
                       int64_t count, std::vector<char>* out, int64_t* rows,
                       std::vector<std::pair<int64_t, int64_t>>* bad_rows, std::string* damage) {
-  h5::Handle ds(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
-  if (!ds.valid()) return absl::DataLossError(absl::StrCat(path, ": cannot open ", name));
-  h5::Handle space(H5Dget_space(ds.get()));
-  hsize_t n = 0;
-  if (H5Sget_simple_extent_ndims(space.get()) != 1 || H5Sget_simple_extent_dims(space.get(), &n, nullptr) < 0)
-    return Invalid(path, absl::StrCat(name, " is not 1-D"));
-  if (count < 0) count = static_cast<int64_t>(n);
-  if (static_cast<hsize_t>(count) > n)
-    return absl::DataLossError(absl::StrCat(path, ": ", name, " holds ", n, " rows but ", count,
-                                            " are recorded as acknowledged in /progress (corrupt or truncated log)"));
+  h5::Handle ds, space;
+  NAS_RETURN_IF_ERROR(OpenRows(file, path, name, &count, &ds, &space));
   if (static_cast<uint64_t>(count) * row_size > (uint64_t{16} << 30))
     return absl::DataLossError(absl::StrCat(path, ": ", name, ": implausible length ", count, " (corrupt file?)"));
   out->assign(static_cast<size_t>(count) * row_size, 0);
