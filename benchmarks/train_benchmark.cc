@@ -58,12 +58,9 @@ struct Rates {
   double ms_per_batch, params_m, flops_m;
 };
 
-// Trains on one random batch for `seconds` of `clock` (at least 5 steps, after 3 warm-up steps), then evaluates
-// for half of that. With CpuSeconds, the figures are per CPU second of this process: the load of other
-// processes on a shared machine does not enter.
-Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds, int threads, double (*clock)(),
-              bool channels_last = false, bool all_weights = false, bool shared_relu = false) {
-  at::set_num_threads(threads);
+// The benchmarked NB201 net (kCell), weights initialised with seed 1, in the given layout.
+nas::Nb201Network MakeNet(int64_t C, int64_t N, int64_t in_ch, int64_t size, bool channels_last, bool all_weights,
+                          bool shared_relu) {
   nas::Nb201Space space;
   nas::NetworkConfig config;
   config.ops = *space.Parse(kCell);
@@ -75,6 +72,16 @@ Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds,
   nas::Nb201Network net(config);
   net->InitWeights(1);
   if (channels_last) nas::ToChannelsLast(*net, all_weights);
+  return net;
+}
+
+// Trains on one random batch for `seconds` of `clock` (at least 5 steps, after 3 warm-up steps), then evaluates
+// for half of that. With CpuSeconds, the figures are per CPU second of this process: the load of other
+// processes on a shared machine does not enter.
+Rates Measure(int64_t C, int64_t N, int64_t in_ch, int64_t size, double seconds, int threads, double (*clock)(),
+              bool channels_last = false, bool all_weights = false, bool shared_relu = false) {
+  at::set_num_threads(threads);
+  nas::Nb201Network net = MakeNet(C, N, in_ch, size, channels_last, all_weights, shared_relu);
   torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
   const int64_t batch = 64;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
@@ -152,17 +159,8 @@ int Profile(int64_t C, int64_t N, int64_t in_ch, int64_t size, int steps, int th
   bool shared_relu = false;
   const std::string layout = LayoutArgument(argument, &shared_relu);
   const bool channels_last = layout == "channels_last" || layout == "channels_last_all_weights";
-  nas::Nb201Space space;
-  nas::NetworkConfig config;
-  config.ops = *space.Parse(kCell);
-  config.channels = C;
-  config.cells_per_stage = N;
-  config.in_channels = in_ch;
-  config.image_size = size;
-  config.shared_relu = shared_relu;
-  nas::Nb201Network net(config);
-  net->InitWeights(1);
-  if (channels_last) nas::ToChannelsLast(*net, layout == "channels_last_all_weights");
+  nas::Nb201Network net =
+      MakeNet(C, N, in_ch, size, channels_last, layout == "channels_last_all_weights", shared_relu);
   torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true).weight_decay(5e-4));
   auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
   torch::Tensor x = nas::Layout(at::normal(0.0, 1.0, {64, in_ch, size, size}, gen), channels_last);
